@@ -1,0 +1,47 @@
+package dev.attune.cli;
+
+import dev.attune.AttuneException;
+import dev.attune.engine.Engine;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code attune} command line: parses arguments and calls the library; no logic of its own. */
+@Command(name = "attune", mixinStandardHelpOptions = true, version = "attune 0.1.0",
+        description = "Fine-tune pretrained BERT-family models from Java with per-layer learning rates.",
+        subcommands = {EncodeCommand.class, FillMaskCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit status: 0 success, 2 bad input, 1 internal error. */
+    public static int run(String... args) {
+        Engine.keepOffline();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof AttuneException || ex instanceof IllegalArgumentException) {
+                cmd.getErr().println("attune: " + oneLine(ex.getMessage()));
+                return 2;
+            }
+            if (ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+                cmd.getErr().println("attune: " + oneLine(String.valueOf(ex.getMessage())));
+                return 2;
+            }
+            cmd.getErr().println("attune: internal error: " + oneLine(String.valueOf(ex)));
+            if (System.getenv("ATTUNE_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("attune: " + oneLine(ex.getMessage()));
+            ex.getCommandLine().getErr().println("Try 'attune " + ex.getCommandLine().getCommandName() + " --help'.");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    static String oneLine(String s) {
+        if (s == null) return "unknown error";
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
+    }
+}

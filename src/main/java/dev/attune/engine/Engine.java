@@ -1,0 +1,57 @@
+package dev.attune.engine;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * One-time native setup: load order, thread count, and the environment flags that keep third-party code offline.
+ * Everything else in the engine package assumes {@link #init()} has run; the tensor factories call it.
+ */
+public final class Engine {
+    private static volatile boolean ready;
+    private static int threads;
+
+    private Engine() {}
+
+    /** Sets the opt-outs that stop DJL's tokenizer binding from calling home. Must run before any DJL class loads. */
+    public static void keepOffline() {
+        System.setProperty("OPT_OUT_TRACKING", "true");
+        System.setProperty("DJL_OFFLINE", "true");
+    }
+
+    /** Loads libtorch with its own OpenBLAS first and sets the intra-op thread count (default: all cores). */
+    public static synchronized void init() {
+        if (ready) return;
+        keepOffline();
+        // Prefer the bundled libraries over any system libtorch.so (Debian's python3-torch installs one):
+        // unpack and load OpenBLAS and then libtorch_cpu from the JavaCPP cache before the JNI wrapper.
+        System.setProperty("org.bytedeco.javacpp.pathsFirst", "false");
+        Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+        Loader.load(torch.class);
+        int wanted = Integer.getInteger("attune.threads", Runtime.getRuntime().availableProcessors());
+        torch.set_num_threads(wanted);
+        threads = wanted;
+        ready = true;
+    }
+
+    public static int threads() {
+        init();
+        return threads;
+    }
+
+    /** Seeds libtorch's generator (dropout, random init). */
+    public static void manualSeed(long seed) {
+        init();
+        torch.manual_seed(seed);
+    }
+
+    /** True when the CPU has native bf16 dot products (AVX512-BF16 or AMX), where autocast pays off. */
+    public static boolean cpuSupportsBf16() {
+        try {
+            String info = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo"));
+            return info.contains(" avx512_bf16") || info.contains(" amx_bf16");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package dev.attune.engine;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.ShortPointer;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.Arrays;
+
+/**
+ * A native tensor behind a small, PyTorch-shaped API: the only tensor type the rest of attune sees.
+ * Methods return new tensors (no in-place mutation unless the name ends with an underscore).
+ * Lifetimes follow the enclosing {@link Scope}; tensors created outside any scope live until collected.
+ */
+public final class Tensor {
+    public enum DType { FLOAT32, BFLOAT16, INT64, OTHER }
+
+    private final org.bytedeco.pytorch.Tensor t;
+
+    Tensor(org.bytedeco.pytorch.Tensor t) {
+        this.t = t;
+    }
+
+    org.bytedeco.pytorch.Tensor handle() {
+        return t;
+    }
+
+    // ---- factories ------------------------------------------------------------------------------------------
+
+    /** A float32 tensor holding a copy of {@code data} in row-major order. */
+    public static Tensor fromFloats(float[] data, long... shape) {
+        Engine.init();
+        checkSize(data.length, shape);
+        var out = torch.empty(shape, new TensorOptions(torch.ScalarType.Float), null);
+        if (data.length > 0) {
+            try (var p = new FloatPointer(out.data_ptr_float())) {
+                p.put(data, 0, data.length);
+            }
+        }
+        return new Tensor(out);
+    }
+
+    /** An int64 tensor holding a copy of {@code data} in row-major order. */
+    public static Tensor fromLongs(long[] data, long... shape) {
+        Engine.init();
+        checkSize(data.length, shape);
+        var out = torch.empty(shape, new TensorOptions(torch.ScalarType.Long), null);
+        if (data.length > 0) {
+            try (var p = new LongPointer(out.data_ptr_long())) {
+                p.put(data, 0, data.length);
+            }
+        }
+        return new Tensor(out);
+    }
+
+    public static Tensor zeros(long... shape) {
+        Engine.init();
+        return new Tensor(torch.zeros(shape, new TensorOptions(torch.ScalarType.Float)));
+    }
+
+    private static void checkSize(int length, long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            n *= d;
+        }
+        if (n != length) {
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + length);
+        }
+    }
+
+    // ---- inspection and copies out ----------------------------------------------------------------------------
+
+    public long[] shape() {
+        return t.sizes().vec().get();
+    }
+
+    public long size(int dim) {
+        return t.size(dim);
+    }
+
+    public long numel() {
+        return t.numel();
+    }
+
+    public DType dtype() {
+        var s = t.scalar_type();
+        if (s == torch.ScalarType.Float) return DType.FLOAT32;
+        if (s == torch.ScalarType.BFloat16) return DType.BFLOAT16;
+        if (s == torch.ScalarType.Long) return DType.INT64;
+        return DType.OTHER;
+    }
+
+    /** A copy of the values as float32, row-major. */
+    public float[] toFloats() {
+        var c = t.to(torch.ScalarType.Float).contiguous();
+        float[] out = new float[(int) c.numel()];
+        if (out.length > 0) {
+            try (var p = new FloatPointer(c.data_ptr_float())) {
+                p.get(out);
+            }
+        }
+        return out;
+    }
+
+    public long[] toLongs() {
+        var c = t.to(torch.ScalarType.Long).contiguous();
+        long[] out = new long[(int) c.numel()];
+        if (out.length > 0) {
+            try (var p = new LongPointer(c.data_ptr_long())) {
+                p.get(out);
+            }
+        }
+        return out;
+    }
+
+    /** The raw bf16 bit patterns, row-major (for writing bf16 files). */
+    public short[] toBf16Bits() {
+        var c = t.to(torch.ScalarType.BFloat16).contiguous();
+        short[] out = new short[(int) c.numel()];
+        if (out.length > 0) {
+            try (var p = new ShortPointer(c.data_ptr())) {
+                p.get(out);
+            }
+        }
+        return out;
+    }
+
+    public float item() {
+        return t.item_float();
+    }
+
+    // ---- shape ---------------------------------------------------------------------------------------------
+
+    public Tensor reshape(long... shape) {
+        return new Tensor(t.reshape(shape));
+    }
+
+    public Tensor transpose(long a, long b) {
+        return new Tensor(t.transpose(a, b));
+    }
+
+    public Tensor permute(long... dims) {
+        return new Tensor(t.permute(dims));
+    }
+
+    public Tensor contiguous() {
+        return new Tensor(t.contiguous());
+    }
+
+    public Tensor unsqueeze(long dim) {
+        return new Tensor(t.unsqueeze(dim));
+    }
+
+    public Tensor select(long dim, long index) {
+        return new Tensor(t.select(dim, index));
+    }
+
+    public Tensor narrow(long dim, long start, long length) {
+        return new Tensor(t.narrow(dim, start, length));
+    }
+
+    // ---- arithmetic ----------------------------------------------------------------------------------------
+
+    public Tensor add(Tensor o) {
+        return new Tensor(t.add(o.t));
+    }
+
+    public Tensor sub(Tensor o) {
+        return new Tensor(t.sub(o.t));
+    }
+
+    public Tensor mul(Tensor o) {
+        return new Tensor(t.mul(o.t));
+    }
+
+    public Tensor div(Tensor o) {
+        return new Tensor(t.div(o.t));
+    }
+
+    public Tensor mul(double s) {
+        return new Tensor(t.mul(new Scalar(s)));
+    }
+
+    public Tensor add(double s) {
+        return new Tensor(t.add(new Scalar(s)));
+    }
+
+    public Tensor matmul(Tensor o) {
+        return new Tensor(t.matmul(o.t));
+    }
+
+    /** x @ weightᵀ + bias, weight in Hugging Face's [out, in] layout. */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return new Tensor(bias == null ? torch.linear(t, weight.t) : torch.linear(t, weight.t, bias.t));
+    }
+
+    public Tensor sum(long dim, boolean keepDim) {
+        return new Tensor(t.sum(new long[] {dim}, keepDim, new ScalarTypeOptional()));
+    }
+
+    public Tensor sum() {
+        return new Tensor(t.sum());
+    }
+
+    public Tensor mean() {
+        return new Tensor(t.mean());
+    }
+
+    public Tensor clampMin(double min) {
+        return new Tensor(torch.clamp_min(t, new Scalar(min)));
+    }
+
+    /** L2 norm along {@code dim}, kept as a size-1 dimension. */
+    public Tensor norm(long dim) {
+        return new Tensor(torch.linalg_vector_norm(t, new Scalar(2.0), new long[] {dim}, true, new ScalarTypeOptional()));
+    }
+
+    // ---- neural-network functions ------------------------------------------------------------------------
+
+    /** Rows of this weight matrix [V, H] selected by integer ids of any shape: result ids.shape + [H]. */
+    public Tensor embedding(Tensor ids) {
+        return new Tensor(torch.embedding(t, ids.t));
+    }
+
+    public Tensor layerNorm(Tensor weight, Tensor bias, double eps) {
+        long[] normalized = {t.size(-1)};
+        return new Tensor(torch.layer_norm(t, normalized, new TensorOptional(weight.t), new TensorOptional(bias.t), eps, true));
+    }
+
+    /** Exact (erf) GELU, as BERT uses. */
+    public Tensor gelu() {
+        return new Tensor(torch.gelu(t, "none"));
+    }
+
+    public Tensor tanh() {
+        return new Tensor(torch.tanh(t));
+    }
+
+    public Tensor relu() {
+        return new Tensor(torch.relu(t));
+    }
+
+    public Tensor softmax(long dim) {
+        return new Tensor(torch.softmax(t, dim));
+    }
+
+    /** Softmax computed in float32 whatever the input's dtype. */
+    public Tensor softmaxFloat(long dim) {
+        return new Tensor(torch.softmax(t, dim, new ScalarTypeOptional(torch.ScalarType.Float)));
+    }
+
+    public Tensor logSoftmax(long dim) {
+        return new Tensor(torch.log_softmax(t, dim));
+    }
+
+    public Tensor toFloat32() {
+        return new Tensor(t.to(torch.ScalarType.Float));
+    }
+
+    public Tensor toBf16() {
+        return new Tensor(t.to(torch.ScalarType.BFloat16));
+    }
+
+    /** A copy that shares nothing with this tensor. */
+    public Tensor copy() {
+        return new Tensor(t.clone());
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Arrays.toString(shape()) + " " + dtype();
+    }
+}

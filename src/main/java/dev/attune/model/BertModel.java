@@ -1,0 +1,237 @@
+package dev.attune.model;
+
+import dev.attune.data.TokenBatch;
+import dev.attune.engine.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A BERT encoder as in Hugging Face's {@code modeling_bert.py}: word, position and token-type embeddings with
+ * LayerNorm; N post-LayerNorm layers of multi-head self-attention and an exact-GELU feed-forward. Parameters carry
+ * the Hugging Face names ({@code encoder.layer.3.attention.self.query.weight}); optional pooler
+ * ({@code pooler.dense.*}) and masked-LM head ({@code cls.predictions.*}, decoder tied to the word embeddings).
+ */
+public final class BertModel {
+    private final BertConfig config;
+    private final Map<String, Tensor> params;
+
+    private BertModel(BertConfig config, Map<String, Tensor> params) {
+        this.config = config;
+        this.params = params;
+    }
+
+    /**
+     * Builds the model from named weights after checking that every encoder tensor is present with the shape the
+     * config implies. {@code source} names the file in error messages.
+     */
+    public static BertModel fromWeights(BertConfig config, Map<String, WeightArray> weights, String source) {
+        config.validate(source);
+        Map<String, long[]> expected = expectedShapes(config);
+        for (var e : expected.entrySet()) {
+            WeightArray w = weights.get(e.getKey());
+            if (w == null && isOptional(e.getKey())) continue;
+            if (w == null) throw new WeightFormatException(source + ": missing tensor " + e.getKey());
+            if (!Arrays.equals(w.shape(), e.getValue())) {
+                throw new WeightFormatException(source + ": tensor " + e.getKey() + " has shape " + w.shapeString()
+                        + ", expected " + Arrays.toString(e.getValue()));
+            }
+        }
+        boolean hasMlm = weights.containsKey("cls.predictions.bias");
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        for (String name : expected.keySet()) {
+            WeightArray w = weights.get(name);
+            if (w == null) continue;
+            if (name.startsWith("cls.") && !hasMlm) continue;
+            params.put(name, Tensor.fromFloats(w.data(), w.shape()));
+        }
+        return new BertModel(config, params);
+    }
+
+    private static boolean isOptional(String name) {
+        return name.startsWith("pooler.") || name.startsWith("cls.");
+    }
+
+    /** Every parameter the encoder (with optional pooler and masked-LM head) may have, in Hugging Face order. */
+    public static Map<String, long[]> expectedShapes(BertConfig c) {
+        long h = c.hiddenSize(), i = c.intermediateSize();
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), h});
+        m.put("embeddings.position_embeddings.weight", new long[] {c.maxPositionEmbeddings(), h});
+        m.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), h});
+        m.put("embeddings.LayerNorm.weight", new long[] {h});
+        m.put("embeddings.LayerNorm.bias", new long[] {h});
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            String p = "encoder.layer." + l + ".";
+            for (String qkv : List.of("query", "key", "value")) {
+                m.put(p + "attention.self." + qkv + ".weight", new long[] {h, h});
+                m.put(p + "attention.self." + qkv + ".bias", new long[] {h});
+            }
+            m.put(p + "attention.output.dense.weight", new long[] {h, h});
+            m.put(p + "attention.output.dense.bias", new long[] {h});
+            m.put(p + "attention.output.LayerNorm.weight", new long[] {h});
+            m.put(p + "attention.output.LayerNorm.bias", new long[] {h});
+            m.put(p + "intermediate.dense.weight", new long[] {i, h});
+            m.put(p + "intermediate.dense.bias", new long[] {i});
+            m.put(p + "output.dense.weight", new long[] {h, i});
+            m.put(p + "output.dense.bias", new long[] {h});
+            m.put(p + "output.LayerNorm.weight", new long[] {h});
+            m.put(p + "output.LayerNorm.bias", new long[] {h});
+        }
+        m.put("pooler.dense.weight", new long[] {h, h});
+        m.put("pooler.dense.bias", new long[] {h});
+        m.put("cls.predictions.transform.dense.weight", new long[] {h, h});
+        m.put("cls.predictions.transform.dense.bias", new long[] {h});
+        m.put("cls.predictions.transform.LayerNorm.weight", new long[] {h});
+        m.put("cls.predictions.transform.LayerNorm.bias", new long[] {h});
+        m.put("cls.predictions.bias", new long[] {c.vocabSize()});
+        return m;
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    /** Parameters by Hugging Face name, in the order of {@link #expectedShapes}. */
+    public Map<String, Tensor> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    public boolean hasPooler() {
+        return params.containsKey("pooler.dense.weight");
+    }
+
+    public boolean hasMaskedLmHead() {
+        return params.containsKey("cls.predictions.bias");
+    }
+
+    /** Copies every parameter out to Java arrays, for writing. */
+    public Map<String, WeightArray> stateDict() {
+        Map<String, WeightArray> out = new LinkedHashMap<>();
+        params.forEach((name, t) -> out.put(name, new WeightArray(name, t.shape(), t.toFloats())));
+        return out;
+    }
+
+    /** Rejects ids outside the vocabulary and sequences longer than the position table, before native code. */
+    public void checkInputs(TokenBatch batch) {
+        if (batch.seqLen() > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence length " + batch.seqLen() + " exceeds max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        for (long id : batch.inputIds()) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of size "
+                        + config.vocabSize() + ": the tokenizer does not match the model");
+            }
+        }
+        for (long id : batch.tokenTypeIds()) {
+            if (id < 0 || id >= config.typeVocabSize()) {
+                throw new IllegalArgumentException("token type id " + id + " is outside type_vocab_size " + config.typeVocabSize());
+            }
+        }
+    }
+
+    /** last_hidden_state (B, T, H) for a batch, without dropout. */
+    public Tensor forward(TokenBatch batch) {
+        return forward(batch, Dropout.NONE);
+    }
+
+    /** last_hidden_state (B, T, H); {@code dropout} decides whether and how dropout applies (training). */
+    public Tensor forward(TokenBatch batch, Dropout dropout) {
+        checkInputs(batch);
+        int b = batch.batchSize(), t = batch.seqLen();
+        Tensor ids = Tensor.fromLongs(batch.inputIds(), b, t);
+        Tensor types = Tensor.fromLongs(batch.tokenTypeIds(), b, t);
+
+        // embeddings: word + position + token type, then LayerNorm
+        Tensor x = p("embeddings.word_embeddings.weight").embedding(ids)                       // (B, T, H)
+                .add(p("embeddings.position_embeddings.weight").narrow(0, 0, t))               // (T, H) broadcast
+                .add(p("embeddings.token_type_embeddings.weight").embedding(types));
+        x = dropout.apply(layerNorm(x, "embeddings.LayerNorm"), config.hiddenDropoutProb());
+
+        Tensor maskBias = attentionBias(batch);                                               // (B, 1, 1, T)
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            x = layer(x, maskBias, "encoder.layer." + l + ".", b, t, dropout);
+        }
+        return x;
+    }
+
+    private Tensor layer(Tensor x, Tensor maskBias, String p, int b, int t, Dropout dropout) {
+        int nh = config.numAttentionHeads(), hs = config.headSize(), h = config.hiddenSize();
+        Tensor q = heads(linear(x, p + "attention.self.query"), b, t, nh, hs);                // (B, nh, T, hs)
+        Tensor k = heads(linear(x, p + "attention.self.key"), b, t, nh, hs);
+        Tensor v = heads(linear(x, p + "attention.self.value"), b, t, nh, hs);
+        Tensor scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.sqrt(hs)).add(maskBias);   // (B, nh, T, T)
+        Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
+        Tensor context = probs.matmul(v).transpose(1, 2).reshape(b, t, h);                   // (B, T, H)
+        Tensor attn = dropout.apply(linear(context, p + "attention.output.dense"), config.hiddenDropoutProb());
+        x = layerNorm(attn.add(x), p + "attention.output.LayerNorm");
+
+        Tensor ff = linear(x, p + "intermediate.dense").gelu();                               // (B, T, I)
+        ff = dropout.apply(linear(ff, p + "output.dense"), config.hiddenDropoutProb());
+        return layerNorm(ff.add(x), p + "output.LayerNorm");
+    }
+
+    /** tanh(dense(hidden[:, 0])) (B, H): the pooled [CLS] vector; needs the pooler weights. */
+    public Tensor pool(Tensor hidden) {
+        if (!hasPooler()) throw new IllegalStateException("this model has no pooler weights");
+        return linear(hidden.select(1, 0), "pooler.dense").tanh();
+    }
+
+    /** Masked-LM logits (B, T, V): transform, then the decoder tied to the word embeddings. */
+    public Tensor maskedLmLogits(Tensor hidden) {
+        if (!hasMaskedLmHead()) throw new IllegalStateException("this model has no masked-LM head (cls.predictions.*)");
+        Tensor x = layerNorm(linear(hidden, "cls.predictions.transform.dense").gelu(), "cls.predictions.transform.LayerNorm");
+        return x.linear(p("embeddings.word_embeddings.weight"), p("cls.predictions.bias"));
+    }
+
+    /** Mean of the real tokens' vectors (B, H), as sentence-transformers pools all-MiniLM-L6-v2. */
+    public static Tensor meanPool(Tensor hidden, TokenBatch batch) {
+        float[] m = new float[batch.attentionMask().length];
+        for (int i = 0; i < m.length; i++) m[i] = batch.attentionMask()[i];
+        Tensor mask = Tensor.fromFloats(m, batch.batchSize(), batch.seqLen(), 1);                // (B, T, 1)
+        Tensor summed = hidden.toFloat32().mul(mask).sum(1, false);                              // (B, H)
+        return summed.div(mask.sum(1, false).clampMin(1e-9));
+    }
+
+    /** Rows scaled to unit L2 norm. */
+    public static Tensor l2Normalize(Tensor x) {
+        return x.div(x.norm(-1).clampMin(1e-12));
+    }
+
+    /** 0 for real tokens, the most negative float for padding (B, 1, 1, T), as Hugging Face does. */
+    private static Tensor attentionBias(TokenBatch batch) {
+        float[] bias = new float[batch.attentionMask().length];
+        for (int i = 0; i < bias.length; i++) bias[i] = batch.attentionMask()[i] == 0 ? -Float.MAX_VALUE : 0f;
+        return Tensor.fromFloats(bias, batch.batchSize(), 1, 1, batch.seqLen());
+    }
+
+    private static Tensor heads(Tensor x, int b, int t, int nh, int hs) {
+        return x.reshape(b, t, nh, hs).transpose(1, 2);
+    }
+
+    private Tensor linear(Tensor x, String prefix) {
+        return x.linear(p(prefix + ".weight"), p(prefix + ".bias"));
+    }
+
+    private Tensor layerNorm(Tensor x, String prefix) {
+        return x.layerNorm(p(prefix + ".weight"), p(prefix + ".bias"), config.layerNormEps());
+    }
+
+    private Tensor p(String name) {
+        Tensor t = params.get(name);
+        if (t == null) throw new IllegalStateException("no parameter " + name);
+        return t;
+    }
+
+    /** Names of the 2-D weight matrices of the encoder layers, in depth order. */
+    public List<String> layerMatrixNames() {
+        List<String> out = new ArrayList<>();
+        for (String n : params.keySet()) if (n.startsWith("encoder.layer.") && n.endsWith(".weight") && params.get(n).shape().length == 2) out.add(n);
+        return out;
+    }
+}

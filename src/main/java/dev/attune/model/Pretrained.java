@@ -1,0 +1,147 @@
+package dev.attune.model;
+
+import dev.attune.data.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A BERT model with its tokenizer, loaded from a catalog name or a Hugging Face-style directory holding
+ * {@code config.json}, {@code tokenizer.json} (or {@code vocab.txt}) and weights as {@code model.safetensors},
+ * {@code model.onnx} or a TensorFlow checkpoint ({@code variables/variables.index}).
+ */
+public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory) implements AutoCloseable {
+
+    public static Pretrained load(String nameOrPath) {
+        return loadDirectory(ModelCatalog.resolve(nameOrPath));
+    }
+
+    public static Pretrained loadDirectory(Path dir) {
+        Path configFile = dir.resolve("config.json");
+        if (!Files.isRegularFile(configFile)) throw new WeightFormatException(dir + ": no config.json in model directory");
+        BertConfig config = BertConfig.read(configFile);
+        Path weightsFile = weightsFile(dir);
+        Map<String, WeightArray> weights = readWeights(weightsFile);
+        Path tokenizerFile = tokenizerFile(dir);
+        Tokenizer tokenizer = Tokenizer.load(tokenizerFile);
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            tokenizer.close();
+            throw new WeightFormatException(tokenizerFile + ": tokenizer has " + tokenizer.vocabSize()
+                    + " ids but the model's word embeddings have only " + config.vocabSize() + " rows");
+        }
+        BertModel model = BertModel.fromWeights(config, weights, weightsFile.toString());
+        return new Pretrained(model, tokenizer, dir);
+    }
+
+    static Path weightsFile(Path dir) {
+        for (String name : new String[] {"model.safetensors", "model.onnx", "variables/variables.index"}) {
+            Path p = dir.resolve(name);
+            if (Files.isRegularFile(p)) return p;
+        }
+        if (Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
+            throw new WeightFormatException(dir + ": pytorch_model.bin is not supported; save the model as model.safetensors");
+        }
+        throw new WeightFormatException(dir + ": no weights (model.safetensors, model.onnx or variables/variables.index)");
+    }
+
+    static Map<String, WeightArray> readWeights(Path file) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".safetensors")) return Safetensors.read(file);
+        if (name.endsWith(".onnx")) return OnnxWeights.read(file);
+        return TfCheckpointWeights.read(file);
+    }
+
+    private static Path tokenizerFile(Path dir) {
+        Path json = dir.resolve("tokenizer.json");
+        if (Files.isRegularFile(json)) return json;
+        Path vocab = dir.resolve("vocab.txt");
+        if (Files.isRegularFile(vocab)) {
+            try {
+                Path generated = Files.createTempFile("attune-tokenizer", ".json");
+                generated.toFile().deleteOnExit();
+                Tokenizer.writeBertTokenizerJson(vocab, generated, true);
+                return generated;
+            } catch (IOException e) {
+                throw new WeightFormatException(vocab + ": cannot build a tokenizer from it (" + e.getMessage() + ")", e);
+            }
+        }
+        throw new WeightFormatException(dir + ": no tokenizer.json or vocab.txt in model directory");
+    }
+
+    /**
+     * Writes this model as a Hugging Face-style directory: config.json, model.safetensors (F32) and tokenizer.json.
+     * Files are replaced atomically, so an interrupted export never leaves a half-written weight file.
+     */
+    public void save(Path out) throws IOException {
+        Files.createDirectories(out);
+        Map<String, WeightArray> state = model.stateDict();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        Safetensors.write(out.resolve("model.safetensors"), state, meta);
+        model.config().write(out.resolve("config.json"));
+        Files.copy(tokenizer.file(), out.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A masked-token guess: the token, its id and its probability. */
+    public record MaskPrediction(String token, long id, double probability) {}
+
+    /**
+     * Mean-pooled, L2-normalised sentence embeddings (how all-MiniLM-L6-v2 is used), in batches of
+     * {@code batchSize}, each text truncated to {@code maxLength} tokens; bf16 autocast when {@code bf16}.
+     */
+    public float[][] embed(java.util.List<String> texts, int maxLength, int batchSize, boolean bf16) {
+        float[][] out = new float[texts.size()][];
+        for (int start = 0; start < texts.size(); start += batchSize) {
+            var chunk = texts.subList(start, Math.min(texts.size(), start + batchSize));
+            var batch = tokenizer.encode(chunk, Math.min(maxLength, model.config().maxPositionEmbeddings()));
+            try (var scope = dev.attune.engine.Scope.open(); var cast = dev.attune.engine.Autocast.bf16(bf16)) {
+                var pooled = BertModel.l2Normalize(BertModel.meanPool(model.forward(batch), batch));   // (B, H)
+                float[] flat = pooled.toFloats();
+                int h = model.config().hiddenSize();
+                for (int i = 0; i < chunk.size(); i++) {
+                    out[start + i] = java.util.Arrays.copyOfRange(flat, i * h, (i + 1) * h);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The {@code topK} most likely tokens for the first [MASK] in {@code text}; needs a masked-LM head. */
+    public java.util.List<MaskPrediction> fillMask(String text, int topK) {
+        if (!model.hasMaskedLmHead()) {
+            throw new dev.attune.AttuneException(directory + ": this model has no masked-LM head; use a model such as bert-base-uncased");
+        }
+        var batch = tokenizer.encode(java.util.List.of(text), model.config().maxPositionEmbeddings());
+        int maskPos = -1;
+        long maskId = tokenizer.ids("[MASK]")[1];
+        for (int t = 0; t < batch.seqLen(); t++) {
+            if (batch.inputIds()[t] == maskId) {
+                maskPos = t;
+                break;
+            }
+        }
+        if (maskPos < 0) throw new dev.attune.AttuneException("the text has no [MASK] token: \"" + text + "\"");
+        float[] probs;
+        try (var scope = dev.attune.engine.Scope.open()) {
+            var logits = model.maskedLmLogits(model.forward(batch)).select(0, 0).select(0, maskPos);   // (V)
+            probs = logits.softmax(-1).toFloats();
+        }
+        Integer[] order = new Integer[probs.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        final float[] p = probs;
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+        var out = new java.util.ArrayList<MaskPrediction>();
+        for (int i = 0; i < Math.min(topK, order.length); i++) {
+            out.add(new MaskPrediction(tokenizer.token(order[i]), order[i], probs[order[i]]));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
