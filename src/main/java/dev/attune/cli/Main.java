@@ -16,8 +16,14 @@ public final class Main {
 
     /** Runs a command line and returns its exit status: 0 success, 2 bad input, 1 internal error. */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #run(String...)}, with error messages going to {@code err}. */
+    public static int run(java.io.PrintWriter err, String... args) {
         Engine.keepOffline();
         CommandLine cli = new CommandLine(new Main());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof AttuneException || ex instanceof IllegalArgumentException) {
                 cmd.getErr().println("attune: " + oneLine(ex.getMessage()));

@@ -24,6 +24,30 @@ public final class Autocast implements AutoCloseable {
         return new Autocast(enabled);
     }
 
+    /** True inside an enabled autocast region. */
+    public static boolean isActive() {
+        Engine.init();
+        return torch.is_autocast_enabled(torch.DeviceType.CPU);
+    }
+
+    /**
+     * Suspends autocast until closed (for numerically sensitive parts such as attention probabilities);
+     * a no-op when autocast is off.
+     */
+    public static Suspension suspend() {
+        boolean wasActive = isActive();
+        if (wasActive) torch.set_autocast_enabled(torch.DeviceType.CPU, false);
+        return () -> {
+            if (wasActive) torch.set_autocast_enabled(torch.DeviceType.CPU, true);
+        };
+    }
+
+    /** A region with autocast switched off; closing it switches autocast back on. */
+    public interface Suspension extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     @Override
     public void close() {
         if (!active) return;

@@ -1,6 +1,7 @@
 package dev.attune.model;
 
 import dev.attune.data.TokenBatch;
+import dev.attune.engine.Autocast;
 import dev.attune.engine.Tensor;
 
 import java.util.ArrayList;
@@ -165,9 +166,17 @@ public final class BertModel {
         Tensor q = heads(linear(x, p + "attention.self.query"), b, t, nh, hs);                // (B, nh, T, hs)
         Tensor k = heads(linear(x, p + "attention.self.key"), b, t, nh, hs);
         Tensor v = heads(linear(x, p + "attention.self.value"), b, t, nh, hs);
-        Tensor scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.sqrt(hs)).add(maskBias);   // (B, nh, T, T)
-        Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
-        Tensor context = probs.matmul(v).transpose(1, 2).reshape(b, t, h);                   // (B, T, H)
+        Tensor context;
+        // Attention scores and probabilities stay in fp32 under bf16 autocast: they are a few percent of the
+        // FLOPs, and bf16 probabilities over long, repetitive inputs cost visible accuracy.
+        try (var fp32 = Autocast.suspend()) {
+            q = q.toFloat32();
+            k = k.toFloat32();
+            v = v.toFloat32();
+            Tensor scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.sqrt(hs)).add(maskBias); // (B, nh, T, T)
+            Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
+            context = probs.matmul(v).transpose(1, 2).reshape(b, t, h);                       // (B, T, H)
+        }
         Tensor attn = dropout.apply(linear(context, p + "attention.output.dense"), config.hiddenDropoutProb());
         x = layerNorm(attn.add(x), p + "attention.output.LayerNorm");
 
