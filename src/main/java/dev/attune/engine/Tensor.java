@@ -89,7 +89,7 @@ public final class Tensor {
     }
 
     public DType dtype() {
-        var s = t.scalar_type();
+        var s = t.scalar_type().intern(); // native enums must be interned before comparing
         if (s == torch.ScalarType.Float) return DType.FLOAT32;
         if (s == torch.ScalarType.BFloat16) return DType.BFLOAT16;
         if (s == torch.ScalarType.Long) return DType.INT64;

@@ -1,0 +1,82 @@
+package dev.attune.engine;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Known answers for the engine's tensor operations, computed by hand. */
+class TensorTest {
+
+    @Test
+    void roundTripsJavaArraysWithShape() {
+        try (var s = Scope.open()) {
+            Tensor t = Tensor.fromFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+            assertArrayEquals(new long[] {2, 3}, t.shape());
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, t.toFloats());
+            assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, t.transpose(0, 1).toFloats());
+            assertArrayEquals(new long[] {7, -1, 30522}, Tensor.fromLongs(new long[] {7, -1, 30522}, 3).toLongs());
+        }
+    }
+
+    @Test
+    void linearUsesHuggingFaceOutInLayout() {
+        try (var s = Scope.open()) {
+            Tensor x = Tensor.fromFloats(new float[] {1, 2}, 1, 2);
+            Tensor w = Tensor.fromFloats(new float[] {1, 0, 0, 1, 1, 1}, 3, 2); // [out=3, in=2]
+            Tensor b = Tensor.fromFloats(new float[] {10, 20, 30}, 3);
+            assertArrayEquals(new float[] {11, 22, 33}, x.linear(w, b).toFloats());
+        }
+    }
+
+    @Test
+    void layerNormSoftmaxAndExactGeluMatchFormulas() {
+        try (var s = Scope.open()) {
+            Tensor x = Tensor.fromFloats(new float[] {1, 2, 3, 4}, 1, 4);
+            Tensor ones = Tensor.fromFloats(new float[] {1, 1, 1, 1}, 4);
+            Tensor zeros = Tensor.zeros(4);
+            float[] ln = x.layerNorm(ones, zeros, 1e-12).toFloats();
+            double sd = Math.sqrt(1.25); // population variance of 1..4 is 1.25
+            assertArrayEquals(new float[] {(float) (-1.5 / sd), (float) (-0.5 / sd), (float) (0.5 / sd), (float) (1.5 / sd)}, ln, 1e-6f);
+
+            float[] sm = Tensor.fromFloats(new float[] {0, (float) Math.log(3)}, 2).softmax(-1).toFloats();
+            assertArrayEquals(new float[] {0.25f, 0.75f}, sm, 1e-6f);
+
+            // GELU(x) = x * Φ(x); Φ(1) = 0.8413447460685429
+            float[] g = Tensor.fromFloats(new float[] {1f, 0f}, 2).gelu().toFloats();
+            assertEquals(0.8413447f, g[0], 1e-6f);
+            assertEquals(0f, g[1], 0f);
+        }
+    }
+
+    @Test
+    void rejectsDataThatDoesNotFitTheShapeBeforeNativeCode() {
+        assertThrows(IllegalArgumentException.class, () -> Tensor.fromFloats(new float[5], 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.fromLongs(new long[2], -1, -2));
+    }
+
+    @Test
+    void shapeErrorsFromLibtorchArriveAsExceptionsNotCrashes() {
+        try (var s = Scope.open()) {
+            Tensor a = Tensor.fromFloats(new float[6], 2, 3);
+            Tensor b = Tensor.fromFloats(new float[6], 2, 3);
+            assertThrows(RuntimeException.class, () -> a.matmul(b));
+        }
+    }
+
+    @Test
+    void autocastRunsMatmulsInBf16AndRestoresFp32Afterwards() {
+        try (var s = Scope.open()) {
+            Tensor x = Tensor.fromFloats(new float[] {1, 2, 3, 4}, 2, 2);
+            try (var cast = Autocast.bf16(true)) {
+                assertEquals(Tensor.DType.BFLOAT16, x.matmul(x).dtype());
+                try (var fp32 = Autocast.suspend()) {
+                    assertEquals(Tensor.DType.FLOAT32, x.matmul(x).dtype());
+                }
+                assertEquals(Tensor.DType.BFLOAT16, x.matmul(x).dtype());
+            }
+            assertEquals(Tensor.DType.FLOAT32, x.matmul(x).dtype());
+        }
+    }
+}
