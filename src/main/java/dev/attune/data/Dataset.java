@@ -1,0 +1,20 @@
+package dev.attune.data;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Labelled examples read from one file; {@code source} names it in messages. */
+public record Dataset(Path source, List<Example> examples) {
+    public int size() {
+        return examples.size();
+    }
+
+    /** Label → count, sorted by label. */
+    public Map<String, Integer> labelCounts() {
+        Map<String, Integer> m = new TreeMap<>();
+        for (Example e : examples) m.merge(e.label(), 1, Integer::sum);
+        return m;
+    }
+}
