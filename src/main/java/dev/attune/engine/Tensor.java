@@ -272,6 +272,55 @@ public final class Tensor {
         return new Tensor(t.clone());
     }
 
+    // ---- autograd ----------------------------------------------------------------------------------------------
+
+    /** Marks a leaf tensor as trainable (or not); returns this tensor. */
+    public Tensor requiresGrad(boolean on) {
+        t.set_requires_grad(on);
+        return this;
+    }
+
+    public boolean requiresGrad() {
+        return t.requires_grad();
+    }
+
+    /** The accumulated gradient, or null when none has been computed. */
+    public Tensor grad() {
+        var g = t.grad();
+        return g == null || !g.defined() ? null : new Tensor(g);
+    }
+
+    public void backward() {
+        t.backward();
+    }
+
+    /** Same values, cut from the autograd graph. */
+    public Tensor detach() {
+        return new Tensor(t.detach());
+    }
+
+    /** Overwrites this tensor's values with {@code src}'s (same shape), outside autograd. */
+    public void copyFrom(Tensor src) {
+        try (var g = new org.bytedeco.pytorch.NoGradGuard()) {
+            t.copy_(src.t);
+        }
+    }
+
+    /** Mean cross-entropy of logits (B, C) against integer class labels (B). */
+    public Tensor crossEntropy(Tensor labels) {
+        return new Tensor(torch.cross_entropy(t.to(torch.ScalarType.Float), labels.t));
+    }
+
+    /** Inverted dropout with a mask drawn by libtorch's generator: zeroes with probability p, scales the rest. */
+    public Tensor dropout(double p) {
+        return new Tensor(torch.dropout(t, p, true));
+    }
+
+    /** Elementwise product with a 0/1 mask given as bytes in row-major order, scaled by {@code scale}. */
+    public Tensor maskAndScale(Tensor mask, double scale) {
+        return new Tensor(t.mul(mask.t).mul(new Scalar(scale)));
+    }
+
     @Override
     public String toString() {
         return "Tensor" + Arrays.toString(shape()) + " " + dtype();
