@@ -1,5 +1,7 @@
 package dev.attune.data;
 
+import java.util.List;
+
 /**
  * Model inputs for a padded batch, row-major [batchSize, seqLen]: token ids, attention mask (1 = real token),
  * token-type ids. The encoder checks ids against its vocabulary before any native call.
@@ -10,6 +12,21 @@ public record TokenBatch(int batchSize, int seqLen, long[] inputIds, long[] atte
         if (inputIds.length != n || attentionMask.length != n || tokenTypeIds.length != n) {
             throw new IllegalArgumentException("token batch arrays must hold " + batchSize + " x " + seqLen + " values");
         }
+    }
+
+    /** Rows of token ids padded to the longest with {@code padId}; token types all 0 (single sentences). */
+    public static TokenBatch pad(List<long[]> rows, long padId) {
+        int seq = 0;
+        for (long[] r : rows) seq = Math.max(seq, r.length);
+        int b = rows.size();
+        long[] ids = new long[b * seq], mask = new long[b * seq], types = new long[b * seq];
+        java.util.Arrays.fill(ids, padId);
+        for (int i = 0; i < b; i++) {
+            long[] r = rows.get(i);
+            System.arraycopy(r, 0, ids, i * seq, r.length);
+            java.util.Arrays.fill(mask, i * seq, i * seq + r.length, 1L);
+        }
+        return new TokenBatch(b, seq, ids, mask, types);
     }
 
     /** Number of real (unpadded) tokens in the batch. */

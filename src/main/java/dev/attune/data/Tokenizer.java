@@ -197,6 +197,29 @@ public final class Tokenizer implements AutoCloseable {
         return new TokenBatch(b, seq, ids, mask, tt);
     }
 
+    /** Token ids of each text with special tokens, truncated to {@code maxLength} (keeping the final [SEP]), unpadded. */
+    public long[][] encodeEach(List<String> texts, int maxLength) {
+        long[][] out = new long[texts.size()][];
+        int chunk = 256;
+        for (int start = 0; start < texts.size(); start += chunk) {
+            Encoding[] enc = hf.batchEncode(texts.subList(start, Math.min(texts.size(), start + chunk)));
+            for (int i = 0; i < enc.length; i++) {
+                long[] ids = enc[i].getIds();
+                if (ids.length > maxLength) {
+                    long sep = ids[ids.length - 1];
+                    ids = java.util.Arrays.copyOf(ids, maxLength);
+                    ids[maxLength - 1] = sep;
+                }
+                out[start + i] = ids;
+            }
+        }
+        return out;
+    }
+
+    public long padId() {
+        return padId;
+    }
+
     /** The options DJL was given, for diagnostics. */
     public Map<String, String> options() {
         return Map.of("truncation", hf.getTruncation(), "padding", hf.getPadding());

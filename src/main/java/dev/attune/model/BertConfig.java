@@ -33,7 +33,8 @@ public record BertConfig(
         @JsonProperty("attention_probs_dropout_prob") double attentionProbsDropoutProb,
         @JsonProperty("architectures") java.util.List<String> architectures,
         @JsonProperty("id2label") Map<String, String> id2label,
-        @JsonProperty("label2id") Map<String, Integer> label2id) {
+        @JsonProperty("label2id") Map<String, Integer> label2id,
+        @JsonProperty("attune_head") HeadConfig head) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -50,7 +51,7 @@ public record BertConfig(
     public static BertConfig of(int vocabSize, int hiddenSize, int layers, int heads, int intermediateSize,
                                 int maxPositions) {
         return new BertConfig("bert", vocabSize, hiddenSize, layers, heads, intermediateSize, "gelu", maxPositions, 2,
-                1e-12, 0.1, 0.1, null, null, null);
+                1e-12, 0.1, 0.1, null, null, null, null);
     }
 
     public int headSize() {
@@ -82,13 +83,31 @@ public record BertConfig(
     public BertConfig withLabels(Map<String, String> id2label, Map<String, Integer> label2id) {
         return new BertConfig(modelType, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 hiddenAct, maxPositionEmbeddings, typeVocabSize, layerNormEps, hiddenDropoutProb,
-                attentionProbsDropoutProb, architectures, id2label, label2id);
+                attentionProbsDropoutProb, architectures, id2label, label2id, head);
+    }
+
+    public BertConfig withHead(HeadConfig h) {
+        return new BertConfig(modelType, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                hiddenAct, maxPositionEmbeddings, typeVocabSize, layerNormEps, hiddenDropoutProb,
+                attentionProbsDropoutProb, architectures, id2label, label2id, h);
+    }
+
+    /** Labels in id order, from id2label; empty for a model without a classification head. */
+    public java.util.List<String> labels() {
+        if (id2label == null) return java.util.List.of();
+        String[] out = new String[id2label.size()];
+        for (var e : id2label.entrySet()) {
+            int i = Integer.parseInt(e.getKey());
+            if (i < 0 || i >= out.length) throw new WeightFormatException("config.json: id2label ids must be 0.." + (out.length - 1));
+            out[i] = e.getValue();
+        }
+        return java.util.List.of(out);
     }
 
     public BertConfig withArchitectures(java.util.List<String> names) {
         return new BertConfig(modelType, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 hiddenAct, maxPositionEmbeddings, typeVocabSize, layerNormEps, hiddenDropoutProb,
-                attentionProbsDropoutProb, names, id2label, label2id);
+                attentionProbsDropoutProb, names, id2label, label2id, head);
     }
 
     public static BertConfig read(Path file) {

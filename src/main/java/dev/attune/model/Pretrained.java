@@ -13,7 +13,8 @@ import java.util.Map;
  * {@code config.json}, {@code tokenizer.json} (or {@code vocab.txt}) and weights as {@code model.safetensors},
  * {@code model.onnx} or a TensorFlow checkpoint ({@code variables/variables.index}).
  */
-public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory) implements AutoCloseable {
+public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, SequenceClassifier classifier)
+        implements AutoCloseable {
 
     public static Pretrained load(String nameOrPath) {
         return loadDirectory(ModelCatalog.resolve(nameOrPath));
@@ -32,8 +33,18 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory) i
             throw new WeightFormatException(tokenizerFile + ": tokenizer has " + tokenizer.vocabSize()
                     + " ids but the model's word embeddings have only " + config.vocabSize() + " rows");
         }
-        BertModel model = BertModel.fromWeights(config, weights, weightsFile.toString());
-        return new Pretrained(model, tokenizer, dir);
+        BertModel model;
+        SequenceClassifier classifier = null;
+        try {
+            model = BertModel.fromWeights(config, weights, weightsFile.toString());
+            if (config.head() != null && !config.labels().isEmpty()) {
+                classifier = SequenceClassifier.fromWeights(model, weights, weightsFile.toString());
+            }
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+        return new Pretrained(model, tokenizer, dir, classifier);
     }
 
     static Path weightsFile(Path dir) {
@@ -76,13 +87,40 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory) i
      * Files are replaced atomically, so an interrupted export never leaves a half-written weight file.
      */
     public void save(Path out) throws IOException {
-        Files.createDirectories(out);
-        Map<String, WeightArray> state = model.stateDict();
+        write(out, model.config(), model.stateDict(), tokenizer.file());
+    }
+
+    /** Writes a fine-tuned classifier as a Hugging Face-style directory. */
+    public static void save(SequenceClassifier classifier, Tokenizer tokenizer, Path out) throws IOException {
+        write(out, classifier.config(), classifier.stateDict(), tokenizer.file());
+    }
+
+    /**
+     * Writes config.json, model.safetensors and tokenizer.json into a sibling temporary directory, then swaps it in,
+     * so a kill mid-way never leaves a half-written model where a finished one was.
+     */
+    static void write(Path out, BertConfig config, Map<String, WeightArray> state, Path tokenizerFile) throws IOException {
+        Path abs = out.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        Path old = abs.resolveSibling(abs.getFileName() + ".old");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        Safetensors.write(out.resolve("model.safetensors"), state, meta);
-        model.config().write(out.resolve("config.json"));
-        Files.copy(tokenizer.file(), out.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Safetensors.write(tmp.resolve("model.safetensors"), state, meta);
+        config.write(tmp.resolve("config.json"));
+        Files.copy(tokenizerFile, tmp.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        deleteTree(old);
+        if (Files.exists(abs)) Files.move(abs, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     /** A masked-token guess: the token, its id and its probability. */

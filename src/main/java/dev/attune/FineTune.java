@@ -1,0 +1,243 @@
+package dev.attune;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.attune.config.RunConfig;
+import dev.attune.data.Dataset;
+import dev.attune.data.DatasetReader;
+import dev.attune.data.EncodedDataset;
+import dev.attune.data.Example;
+import dev.attune.engine.Engine;
+import dev.attune.model.HeadConfig;
+import dev.attune.model.Pretrained;
+import dev.attune.model.Safetensors;
+import dev.attune.model.SequenceClassifier;
+import dev.attune.report.MetricsLog;
+import dev.attune.report.ProgressBar;
+import dev.attune.report.RunFiles;
+import dev.attune.train.BestModelSaver;
+import dev.attune.train.Checkpoint;
+import dev.attune.train.ClassificationMetrics;
+import dev.attune.train.EarlyStopping;
+import dev.attune.train.Evaluator;
+import dev.attune.train.LayerRates;
+import dev.attune.train.StepMetrics;
+import dev.attune.train.Trainer;
+import dev.attune.train.TrainingControl;
+import dev.attune.train.TrainingListener;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Fine-tunes a pretrained model for text classification as a config describes, and writes a self-describing run
+ * folder: config.yaml, metrics.jsonl, summary.json, provenance.json, checkpoint/ and model/ (Hugging Face layout).
+ */
+public final class FineTune {
+    private FineTune() {}
+
+    public static RunSummary run(RunConfig config) {
+        return run(config, false, LayerRates.UNIFORM, List.of(), "train");
+    }
+
+    /**
+     * @param resume     continue from {@code RUN/checkpoint} if there is one
+     * @param layerRates per-layer learning-rate multipliers (uniform for plain fine-tuning)
+     * @param extra      more listeners (for example the spectral monitor)
+     * @param label      shown in progress lines
+     */
+    public static RunSummary run(RunConfig config, boolean resume, LayerRates layerRates, List<TrainingListener> extra, String label) {
+        Engine.init();
+        if (config.trainer().autoLearningRate()) throw new AttuneException("trainer.learning_rate: auto is resolved by the learning-rate range test; call LearningRateFinder first");
+        Path runDir = Path.of(config.output().dir());
+        Path summaryFile = runDir.resolve("summary.json");
+        try {
+            if (Files.exists(summaryFile) && !resume) {
+                throw new AttuneException("output.dir: " + runDir + " already holds a finished run (summary.json); choose another directory");
+            }
+            if (Files.exists(runDir.resolve("checkpoint")) && !resume) {
+                throw new AttuneException("output.dir: " + runDir + " holds an unfinished run; add --resume to continue it, or choose another directory");
+            }
+            Files.createDirectories(runDir);
+            if (resume && Files.exists(summaryFile)) Files.delete(summaryFile);
+            RunFiles.writeAtomically(runDir.resolve("config.yaml"), config.toYaml());
+        } catch (IOException e) {
+            throw new AttuneException("output.dir: cannot write " + runDir + " (" + e.getMessage() + ")");
+        }
+
+        // data: the labels are those of the training set, sorted
+        var d = config.data();
+        Dataset train = DatasetReader.read(Path.of(d.train()), d.textField(), d.labelField());
+        Dataset validation = d.validation() == null ? null : DatasetReader.read(Path.of(d.validation()), d.textField(), d.labelField());
+        Dataset test = d.test() == null ? null : DatasetReader.read(Path.of(d.test()), d.textField(), d.labelField());
+        List<String> labels = new ArrayList<>(new TreeSet<>(train.labelCounts().keySet()));
+        if (labels.size() < 2) throw new AttuneException(d.train() + ": training data has only one label " + labels);
+
+        boolean bf16 = switch (config.trainer().precision()) {
+            case "bf16" -> true;
+            case "fp32" -> false;
+            default -> Engine.cpuSupportsBf16();
+        };
+        try (Pretrained pretrained = Pretrained.load(config.model().name())) {
+            var m = config.model();
+            SequenceClassifier model = SequenceClassifier.create(pretrained.model(),
+                    new HeadConfig(m.pooling(), m.intermediateSize(), m.intermediateActivation(), m.classifierDropout()),
+                    labels, config.trainer().seed() + 1);
+            int maxLength = Math.min(d.maxLength(), pretrained.model().config().maxPositionEmbeddings());
+            EncodedDataset trainSet = EncodedDataset.encode(train, pretrained.tokenizer(), labels, maxLength);
+            EncodedDataset valSet = validation == null ? null : EncodedDataset.encode(validation, pretrained.tokenizer(), labels, maxLength);
+            EncodedDataset testSet = test == null ? null : EncodedDataset.encode(test, pretrained.tokenizer(), labels, maxLength);
+            writeProvenance(runDir, config, pretrained, train, validation, test, bf16);
+
+            Path modelDir = runDir.resolve("model");
+            Path checkpointDir = runDir.resolve("checkpoint");
+            BestModelSaver best = new BestModelSaver(model, pretrained.tokenizer(), modelDir);
+            StepStats stats = new StepStats();
+            Trainer.Result result;
+            try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), config.trainer().loggingSteps())) {
+                List<TrainingListener> listeners = new ArrayList<>(List.of(log, new ProgressBar(label), stats));
+                if (config.output().saveModel()) listeners.add(best);
+                if (config.trainer().earlyStoppingPatience() > 0) listeners.add(new EarlyStopping(config.trainer().earlyStoppingPatience()));
+                listeners.add(new TrainingListener() { // a resumable checkpoint after every evaluation
+                    @Override
+                    public void onEvaluate(dev.attune.train.EvalResult r, TrainingControl control) {
+                        control.requestCheckpoint();
+                    }
+                });
+                listeners.addAll(extra);
+                Trainer trainer = new Trainer(model, config.trainer(), d.lengthBucketing(), bf16, layerRates, listeners, checkpointDir);
+                result = trainer.fit(trainSet, valSet, m.freeze(), resume);
+            } catch (IOException e) {
+                throw new AttuneException(runDir.resolve("metrics.jsonl") + ": " + e.getMessage());
+            }
+
+            // test with the best validation checkpoint, as Hugging Face's load_best_model_at_end does
+            if (config.output().saveModel() && Files.exists(modelDir.resolve("model.safetensors"))) {
+                Checkpoint.restoreWeights(model, Safetensors.read(modelDir.resolve("model.safetensors")), modelDir.toString());
+            } else if (config.output().saveModel()) {
+                try {
+                    Pretrained.save(model, pretrained.tokenizer(), modelDir);
+                } catch (IOException e) {
+                    throw new AttuneException(modelDir + ": cannot write model (" + e.getMessage() + ")");
+                }
+            }
+            ClassificationMetrics testMetrics = null;
+            Map<String, ClassificationMetrics> groups = new TreeMap<>();
+            if (testSet != null) {
+                float[][] p = Evaluator.probabilities(model, testSet, config.trainer().evalBatchSize(), bf16);
+                long[] truth = new long[testSet.size()];
+                for (int i = 0; i < truth.length; i++) truth[i] = testSet.label(i);
+                testMetrics = ClassificationMetrics.of(p, truth, labels);
+                groups = perGroup(test, p, truth, labels);
+            }
+            RunSummary summary = new RunSummary(runDir, testMetrics, groups, best.bestLoss(), best.bestStep(), result.steps(),
+                    stats.trainSeconds, stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
+                    bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null);
+            try {
+                RunFiles.writeSummary(summaryFile, summary);
+                deleteTree(checkpointDir); // the run is finished; the model directory holds its result
+            } catch (IOException e) {
+                throw new AttuneException(summaryFile + ": cannot write (" + e.getMessage() + ")");
+            }
+            return summary;
+        }
+    }
+
+    /** Metrics for each example group (for example SpamAssassin's hard-ham), when the data has groups. */
+    private static Map<String, ClassificationMetrics> perGroup(Dataset data, float[][] p, long[] truth, List<String> labels) {
+        Map<String, List<Integer>> idx = new TreeMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            Example e = data.examples().get(i);
+            if (e.group() != null) idx.computeIfAbsent(e.group(), k -> new ArrayList<>()).add(i);
+        }
+        Map<String, ClassificationMetrics> out = new LinkedHashMap<>();
+        idx.forEach((g, ix) -> {
+            float[][] gp = new float[ix.size()][];
+            long[] gt = new long[ix.size()];
+            for (int k = 0; k < ix.size(); k++) {
+                gp[k] = p[ix.get(k)];
+                gt[k] = truth[ix.get(k)];
+            }
+            out.put(g, ClassificationMetrics.of(gp, gt, labels));
+        });
+        return out;
+    }
+
+    private static void writeProvenance(Path runDir, RunConfig config, Pretrained pretrained, Dataset train, Dataset val,
+                                        Dataset test, boolean bf16) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("started_at", Instant.now().toString());
+        root.put("seed", config.trainer().seed());
+        root.put("precision", bf16 ? "bf16" : "fp32");
+        root.put("threads", Engine.threads());
+        ObjectNode versions = root.putObject("versions");
+        new TreeMap<>(RunFiles.versions()).forEach(versions::put);
+        try {
+            ObjectNode model = root.putObject("model");
+            model.put("name", config.model().name());
+            model.put("directory", pretrained.directory().toAbsolutePath().toString());
+            try (var s = Files.list(pretrained.directory())) {
+                for (Path f : s.sorted().toList()) {
+                    if (Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")) {
+                        model.put(f.getFileName() + "_sha256", RunFiles.sha256(f));
+                    }
+                }
+            }
+            ObjectNode data = root.putObject("data");
+            for (Dataset ds : new Dataset[] {train, val, test}) {
+                if (ds == null) continue;
+                ObjectNode o = data.putObject(ds == train ? "train" : ds == val ? "validation" : "test");
+                o.put("path", ds.source().toString());
+                o.put("sha256", RunFiles.sha256(ds.source()));
+                o.put("examples", ds.size());
+                ObjectNode counts = o.putObject("labels");
+                ds.labelCounts().forEach(counts::put);
+            }
+            RunFiles.writeJson(runDir.resolve("provenance.json"), root);
+        } catch (IOException e) {
+            throw new AttuneException(runDir + ": cannot write provenance.json (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Step times and token counts, for the summary. */
+    private static final class StepStats implements TrainingListener {
+        final List<Double> stepSeconds = new ArrayList<>();
+        double trainSeconds;
+        long tokens;
+
+        @Override
+        public void onStep(StepMetrics m, TrainingControl control) {
+            stepSeconds.add(m.stepSeconds());
+            trainSeconds += m.stepSeconds();
+            tokens += m.tokens();
+        }
+
+        double medianStepSeconds() {
+            if (stepSeconds.isEmpty()) return Double.NaN;
+            double[] s = stepSeconds.stream().mapToDouble(Double::doubleValue).toArray();
+            Arrays.sort(s);
+            return s[s.length / 2];
+        }
+
+        double tokensPerSecond() {
+            return trainSeconds == 0 ? Double.NaN : tokens / trainSeconds;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.attune.cli;
+
+import dev.attune.FineTune;
+import dev.attune.RunSummary;
+import dev.attune.config.RunConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Fine-tune the default model (minilm-l6) on the bundled SpamAssassin split and print the test metrics.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--set", description = "Override a config key: section.key=value (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = Path.of(System.getProperty("attune.root", "."));
+        Path configFile = root.resolve("configs/spam.yaml");
+        List<String> o = new ArrayList<>();
+        for (String split : List.of("train", "validation", "test")) {
+            o.add("data." + split + "=" + root.resolve("data/spamassassin/" + split + ".jsonl"));
+        }
+        o.add("output.dir=runs/demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        o.addAll(overrides);
+        if (!Files.isRegularFile(configFile)) throw new dev.attune.AttuneException(configFile + ": demo config not found (run from the attune directory)");
+        RunSummary s = FineTune.run(RunConfig.load(configFile, o), false, dev.attune.train.LayerRates.UNIFORM, List.of(), "demo");
+        Summaries.print(s);
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.attune.cli;
+
+import dev.attune.AttuneException;
+import dev.attune.data.DatasetReader;
+import dev.attune.data.EncodedDataset;
+import dev.attune.engine.Engine;
+import dev.attune.model.Pretrained;
+import dev.attune.train.Evaluator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Score a fine-tuned model on a labelled JSONL or CSV file.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "A fine-tuned model directory (RUN/model).")
+    String model;
+
+    @Option(names = "--data", required = true, description = "Labelled data (.jsonl or .csv).")
+    Path data;
+
+    @Option(names = "--text-field", defaultValue = "text") String textField;
+    @Option(names = "--label-field", defaultValue = "label") String labelField;
+    @Option(names = "--max-length", defaultValue = "128") int maxLength;
+    @Option(names = "--batch-size", defaultValue = "64") int batchSize;
+
+    @Override
+    public Integer call() {
+        try (Pretrained p = Pretrained.load(model)) {
+            if (p.classifier() == null) throw new AttuneException(model + ": not a fine-tuned classifier (no id2label in config.json)");
+            var ds = DatasetReader.read(data, textField, labelField);
+            var enc = EncodedDataset.encode(ds, p.tokenizer(), p.classifier().labels(), Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
+            Summaries.printMetrics(data.toString(), Evaluator.evaluate(p.classifier(), enc, batchSize, Engine.cpuSupportsBf16()));
+        }
+        return 0;
+    }
+}

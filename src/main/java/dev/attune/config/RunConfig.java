@@ -1,0 +1,255 @@
+package dev.attune.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's configuration: YAML with snake_case keys in the sections {@code model}, {@code data}, {@code trainer},
+ * {@code output} (and {@code automation}), in the vocabulary of Hugging Face's Trainer and Ludwig. Every key has a
+ * documented default and range; unknown keys and out-of-range values are errors naming the file and key.
+ */
+public record RunConfig(Model model, Data data, Trainer trainer, Output output, Automation automation) {
+
+    /** {@code model:} what to fine-tune and the head put on it. */
+    public record Model(String name, String pooling, int intermediateSize, String intermediateActivation,
+                        double classifierDropout, List<String> freeze) {}
+
+    /** {@code data:} where the labelled texts are and how they become batches. */
+    public record Data(String train, String validation, String test, String textField, String labelField,
+                       int maxLength, boolean lengthBucketing) {}
+
+    /** {@code trainer:} the optimisation. {@code learningRate} is NaN when the config says {@code auto}. */
+    public record Trainer(double learningRate, int batchSize, int evalBatchSize, int epochs, int maxSteps,
+                          double warmupRatio, double weightDecay, double maxGradNorm, int evalSteps, int loggingSteps,
+                          long seed, String precision, String lrScheduler, int earlyStoppingPatience, double adamEpsilon) {
+        public boolean autoLearningRate() {
+            return Double.isNaN(learningRate);
+        }
+    }
+
+    /** {@code output:} the run folder. */
+    public record Output(String dir, boolean saveModel) {}
+
+    /** {@code automation:} per-layer learning rates from layer spectra. */
+    public record Automation(boolean enabled, boolean perLayer, List<String> layers, String policy, int refreshSteps,
+                             String estimator, double minMultiplier, double maxMultiplier, boolean normalize) {}
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+    public static final List<String> POLICIES = List.of("uniform", "layer_decay", "tempbalance", "block_sigmoid", "uptrain", "auto");
+
+    /** Reads a YAML file and applies {@code section.key=value} overrides. */
+    public static RunConfig load(Path file, List<String> overrides) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        return parse(text, file.toString(), overrides);
+    }
+
+    public static RunConfig parse(String yaml, String source, List<String> overrides) {
+        JsonNode root;
+        try {
+            root = yaml.isBlank() ? JsonNodeFactory.instance.objectNode() : YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new ConfigException(source + (line > 0 ? ":" + line : "") + ": not valid YAML (" + e.getOriginalMessage() + ")");
+        }
+        if (root == null || root.isNull() || root.isMissingNode()) root = JsonNodeFactory.instance.objectNode();
+        if (!root.isObject()) throw new ConfigException(source + ": top level must be a mapping with sections model, data, trainer, output");
+        ObjectNode tree = (ObjectNode) root;
+        for (String o : overrides) applyOverride(tree, o, source);
+        return fromTree(tree, source);
+    }
+
+    private static void applyOverride(ObjectNode tree, String override, String source) {
+        int eq = override.indexOf('=');
+        int dot = override.indexOf('.');
+        if (eq < 0 || dot < 0 || dot > eq) {
+            throw new ConfigException("--set " + override + ": expected section.key=value (for example trainer.learning_rate=3e-5)");
+        }
+        String section = override.substring(0, dot), key = override.substring(dot + 1, eq), value = override.substring(eq + 1);
+        JsonNode sec = tree.get(section);
+        if (sec == null || sec.isNull()) sec = tree.putObject(section);
+        if (!sec.isObject()) throw new ConfigException("--set " + override + ": section '" + section + "' is not a mapping");
+        JsonNode parsed;
+        try {
+            parsed = value.isEmpty() ? JsonNodeFactory.instance.textNode("") : YAML.readTree(value);
+        } catch (JsonProcessingException e) {
+            parsed = JsonNodeFactory.instance.textNode(value);
+        }
+        ((ObjectNode) sec).set(key, parsed == null ? JsonNodeFactory.instance.nullNode() : parsed);
+    }
+
+    private static RunConfig fromTree(ObjectNode tree, String source) {
+        for (var it = tree.fieldNames(); it.hasNext(); ) {
+            String s = it.next();
+            if (!List.of("model", "data", "trainer", "output", "automation").contains(s)) {
+                throw new ConfigException(source + ": " + s + ": unknown section (expected model, data, trainer, output, automation)");
+            }
+        }
+        Section m = new Section(source, "model", tree.get("model"));
+        Model model = new Model(
+                m.string("name", "minilm-l6"),
+                m.choice("pooling", "mean", List.of("mean", "cls", "pooler")),
+                m.integer("intermediate_size", 0, 0, 65536),
+                m.choice("intermediate_activation", "gelu", List.of("gelu", "relu", "tanh")),
+                m.number("classifier_dropout", 0.1, 0, 0.95),
+                m.strings("freeze"));
+        m.rejectUnknownKeys();
+
+        Section d = new Section(source, "data", tree.get("data"));
+        Data data = new Data(
+                d.requiredString("train"),
+                d.string("validation", null),
+                d.string("test", null),
+                d.string("text_field", "text"),
+                d.string("label_field", "label"),
+                d.integer("max_length", 128, 8, 512),
+                d.bool("length_bucketing", true));
+        d.rejectUnknownKeys();
+
+        Section t = new Section(source, "trainer", tree.get("trainer"));
+        double lr = "auto".equals(t.has("learning_rate") ? tree.get("trainer").get("learning_rate").asText() : null)
+                ? consumeAuto(t) : t.number("learning_rate", 5e-5, 1e-8, 1.0);
+        int batch = t.integer("batch_size", 32, 1, 4096);
+        Trainer trainer = new Trainer(
+                lr,
+                batch,
+                t.integer("eval_batch_size", 64, 1, 4096),
+                t.integer("epochs", 1, 1, 1000),
+                t.integer("max_steps", -1, -1, 10_000_000),
+                t.number("warmup_ratio", 0.06, 0, 0.99),
+                t.number("weight_decay", 0.01, 0, 1),
+                t.number("max_grad_norm", 1.0, 0, 1e6),
+                t.integer("eval_steps", 25, 1, 10_000_000),
+                t.integer("logging_steps", 5, 1, 10_000_000),
+                t.longValue("seed", 42),
+                t.choice("precision", "auto", List.of("auto", "bf16", "fp32")),
+                t.choice("lr_scheduler", "linear", List.of("linear", "cosine", "constant")),
+                t.integer("early_stopping_patience", 0, 0, 1_000_000),
+                t.number("adam_epsilon", 1e-8, 1e-12, 1e-2));
+        if (trainer.maxSteps() == 0) throw t.error("max_steps", "must be -1 (use epochs) or positive");
+        t.rejectUnknownKeys();
+
+        Section o = new Section(source, "output", tree.get("output"));
+        Output output = new Output(o.string("dir", "runs/run"), o.bool("save_model", true));
+        o.rejectUnknownKeys();
+
+        Section a = new Section(source, "automation", tree.get("automation"));
+        Automation automation = new Automation(
+                a.bool("enabled", false),
+                a.bool("per_layer", true),
+                a.strings("layers"),
+                a.choice("policy", "auto", POLICIES),
+                a.integer("refresh_steps", 0, 0, 1_000_000),
+                a.choice("estimator", "xmin_mid", List.of("xmin_mid", "ks", "xmin_peak")),
+                a.number("min_multiplier", 0.5, 0.01, 100),
+                a.number("max_multiplier", 1.5, 0.01, 100),
+                a.bool("normalize", false));
+        if (automation.minMultiplier() > automation.maxMultiplier()) throw a.error("min_multiplier", "must not exceed max_multiplier");
+        a.rejectUnknownKeys();
+        return new RunConfig(model, data, trainer, output, automation);
+    }
+
+    private static double consumeAuto(Section t) {
+        t.string("learning_rate", null);
+        return Double.NaN;
+    }
+
+    /** The resolved config (every default filled in) as a YAML document, keys in snake_case. */
+    public String toYaml() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", model.name());
+        m.put("pooling", model.pooling());
+        m.put("intermediate_size", model.intermediateSize());
+        m.put("intermediate_activation", model.intermediateActivation());
+        m.put("classifier_dropout", model.classifierDropout());
+        m.put("freeze", model.freeze());
+        root.put("model", m);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("train", data.train());
+        d.put("validation", data.validation());
+        d.put("test", data.test());
+        d.put("text_field", data.textField());
+        d.put("label_field", data.labelField());
+        d.put("max_length", data.maxLength());
+        d.put("length_bucketing", data.lengthBucketing());
+        root.put("data", d);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("learning_rate", trainer.autoLearningRate() ? "auto" : trainer.learningRate());
+        t.put("batch_size", trainer.batchSize());
+        t.put("eval_batch_size", trainer.evalBatchSize());
+        t.put("epochs", trainer.epochs());
+        t.put("max_steps", trainer.maxSteps());
+        t.put("warmup_ratio", trainer.warmupRatio());
+        t.put("weight_decay", trainer.weightDecay());
+        t.put("max_grad_norm", trainer.maxGradNorm());
+        t.put("eval_steps", trainer.evalSteps());
+        t.put("logging_steps", trainer.loggingSteps());
+        t.put("seed", trainer.seed());
+        t.put("precision", trainer.precision());
+        t.put("lr_scheduler", trainer.lrScheduler());
+        t.put("early_stopping_patience", trainer.earlyStoppingPatience());
+        t.put("adam_epsilon", trainer.adamEpsilon());
+        root.put("trainer", t);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("dir", output.dir());
+        o.put("save_model", output.saveModel());
+        root.put("output", o);
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("enabled", automation.enabled());
+        a.put("per_layer", automation.perLayer());
+        a.put("layers", automation.layers());
+        a.put("policy", automation.policy());
+        a.put("refresh_steps", automation.refreshSteps());
+        a.put("estimator", automation.estimator());
+        a.put("min_multiplier", automation.minMultiplier());
+        a.put("max_multiplier", automation.maxMultiplier());
+        a.put("normalize", automation.normalize());
+        root.put("automation", a);
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public RunConfig withOutputDir(String dir) {
+        return new RunConfig(model, data, trainer, new Output(dir, output.saveModel()), automation);
+    }
+
+    public RunConfig withTrainer(Trainer t) {
+        return new RunConfig(model, data, t, output, automation);
+    }
+
+    public RunConfig withAutomation(Automation a) {
+        return new RunConfig(model, data, trainer, output, a);
+    }
+
+    /** Every {@code --set} override as a list, for callers that build them. */
+    public static List<String> overrides(String... kv) {
+        return new ArrayList<>(List.of(kv));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.attune.data;
+
+import dev.attune.AttuneException;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A dataset tokenized once: each example's token ids (truncated, unpadded) and label id. Batches are padded to
+ * their longest row; with length bucketing, examples of similar length share a batch, so less padding is computed.
+ */
+public final class EncodedDataset {
+    /** A batch of examples: padded tokens, label ids, and the examples' positions in the dataset. */
+    public record Batch(TokenBatch tokens, long[] labels, int[] indices) {}
+
+    private final Dataset source;
+    private final long[][] ids;
+    private final long[] labels;
+    private final long padId;
+
+    private EncodedDataset(Dataset source, long[][] ids, long[] labels, long padId) {
+        this.source = source;
+        this.ids = ids;
+        this.labels = labels;
+        this.padId = padId;
+    }
+
+    /**
+     * Tokenizes {@code data}; labels map through {@code labelIds} (the training labels). A label that training never
+     * saw is an error naming the file and line.
+     */
+    public static EncodedDataset encode(Dataset data, Tokenizer tokenizer, List<String> labelIds, int maxLength) {
+        long[] labels = new long[data.size()];
+        for (int i = 0; i < data.size(); i++) {
+            int id = labelIds.indexOf(data.examples().get(i).label());
+            if (id < 0) {
+                throw new AttuneException(data.source() + ": example " + (i + 1) + " has label '" + data.examples().get(i).label()
+                        + "', which the training data never has (labels: " + labelIds + ")");
+            }
+            labels[i] = id;
+        }
+        List<String> texts = data.examples().stream().map(Example::text).toList();
+        return new EncodedDataset(data, tokenizer.encodeEach(texts, maxLength), labels, tokenizer.padId());
+    }
+
+    public Dataset source() {
+        return source;
+    }
+
+    public int size() {
+        return ids.length;
+    }
+
+    public long label(int i) {
+        return labels[i];
+    }
+
+    public int length(int i) {
+        return ids[i].length;
+    }
+
+    /** Total tokens (real, unpadded) in the dataset. */
+    public long tokens() {
+        long n = 0;
+        for (long[] r : ids) n += r.length;
+        return n;
+    }
+
+    /**
+     * One epoch's batches in a random order drawn from {@code random}. With {@code bucketing}, shuffled examples are
+     * grouped in windows of 50 batches, sorted by length within a window, cut into batches, and the batches shuffled.
+     */
+    public List<Batch> epoch(int batchSize, boolean bucketing, Random random) {
+        List<Integer> order = new ArrayList<>(ids.length);
+        for (int i = 0; i < ids.length; i++) order.add(i);
+        Collections.shuffle(order, random);
+        List<List<Integer>> groups = new ArrayList<>();
+        if (bucketing) {
+            int window = batchSize * 50;
+            for (int w = 0; w < order.size(); w += window) {
+                List<Integer> chunk = new ArrayList<>(order.subList(w, Math.min(order.size(), w + window)));
+                chunk.sort(Comparator.comparingInt(i -> ids[i].length));
+                for (int b = 0; b < chunk.size(); b += batchSize) groups.add(chunk.subList(b, Math.min(chunk.size(), b + batchSize)));
+            }
+            Collections.shuffle(groups, random);
+        } else {
+            for (int b = 0; b < order.size(); b += batchSize) groups.add(order.subList(b, Math.min(order.size(), b + batchSize)));
+        }
+        List<Batch> out = new ArrayList<>(groups.size());
+        for (List<Integer> g : groups) out.add(batch(g));
+        return out;
+    }
+
+    /** Batches in dataset order sorted by length (for evaluation: least padding, same result in any order). */
+    public List<Batch> inOrder(int batchSize) {
+        List<Integer> order = new ArrayList<>(ids.length);
+        for (int i = 0; i < ids.length; i++) order.add(i);
+        order.sort(Comparator.comparingInt(i -> ids[i].length));
+        List<Batch> out = new ArrayList<>();
+        for (int b = 0; b < order.size(); b += batchSize) out.add(batch(order.subList(b, Math.min(order.size(), b + batchSize))));
+        return out;
+    }
+
+    public int batchesPerEpoch(int batchSize) {
+        return (ids.length + batchSize - 1) / batchSize;
+    }
+
+    private Batch batch(List<Integer> idx) {
+        List<long[]> rows = new ArrayList<>(idx.size());
+        long[] y = new long[idx.size()];
+        int[] ix = new int[idx.size()];
+        for (int k = 0; k < idx.size(); k++) {
+            rows.add(ids[idx.get(k)]);
+            y[k] = labels[idx.get(k)];
+            ix[k] = idx.get(k);
+        }
+        return new Batch(TokenBatch.pad(rows, padId), y, ix);
+    }
+}

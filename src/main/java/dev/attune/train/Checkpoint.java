@@ -1,0 +1,94 @@
+package dev.attune.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attune.AttuneException;
+import dev.attune.engine.AdamW;
+import dev.attune.engine.Tensor;
+import dev.attune.model.Safetensors;
+import dev.attune.model.SequenceClassifier;
+import dev.attune.model.WeightArray;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+
+/**
+ * A resumable training state in {@code RUN/checkpoint/}: weights (model.safetensors), optimizer moments
+ * (optimizer.pt) and the loop's counters (trainer_state.json). Written into a temporary directory and swapped in
+ * with renames, so a kill at any moment leaves either the previous checkpoint or the new one, never a half-written one.
+ */
+public final class Checkpoint {
+    /** The loop's counters. */
+    public record State(long step, double bestLoss, long bestStep, int evalsWithoutImprovement) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Checkpoint() {}
+
+    public static void save(Path dir, SequenceClassifier model, AdamW optimizer, State state) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp"), old = abs.resolveSibling(abs.getFileName() + ".old");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        Safetensors.write(tmp.resolve("model.safetensors"), model.stateDict(), Map.of("format", "pt"));
+        optimizer.save(tmp.resolve("optimizer.pt"));
+        Files.writeString(tmp.resolve("trainer_state.json"), JSON.writeValueAsString(state));
+        deleteTree(old);
+        if (Files.exists(abs)) Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+    }
+
+    /** True when {@code dir} holds a complete checkpoint (or a finished swap left one in {@code .old}). */
+    public static boolean exists(Path dir) {
+        recoverInterruptedSwap(dir);
+        return Files.isRegularFile(dir.resolve("trainer_state.json"));
+    }
+
+    /** Restores weights and optimizer state into {@code model} and {@code optimizer}; returns the counters. */
+    public static State load(Path dir, SequenceClassifier model, AdamW optimizer) {
+        recoverInterruptedSwap(dir);
+        try {
+            State s = JSON.readValue(dir.resolve("trainer_state.json").toFile(), State.class);
+            restoreWeights(model, Safetensors.read(dir.resolve("model.safetensors")), dir.resolve("model.safetensors").toString());
+            optimizer.load(dir.resolve("optimizer.pt"));
+            return s;
+        } catch (IOException e) {
+            throw new AttuneException(dir + ": cannot read checkpoint (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Copies saved weights (Hugging Face names, optionally under {@code bert.}) into the model's parameters. */
+    public static void restoreWeights(SequenceClassifier model, Map<String, WeightArray> weights, String source) {
+        for (var e : model.parameters().entrySet()) {
+            WeightArray w = weights.get(e.getKey());
+            if (w == null) throw new AttuneException(source + ": missing tensor " + e.getKey());
+            if (!java.util.Arrays.equals(w.shape(), e.getValue().shape())) {
+                throw new AttuneException(source + ": tensor " + e.getKey() + " has shape " + w.shapeString() + ", expected "
+                        + java.util.Arrays.toString(e.getValue().shape()));
+            }
+            e.getValue().copyFrom(Tensor.fromFloats(w.data(), w.shape()));
+        }
+    }
+
+    /** A kill between the two renames of a swap leaves only {@code .old}: put it back. */
+    private static void recoverInterruptedSwap(Path dir) {
+        Path abs = dir.toAbsolutePath();
+        Path old = abs.resolveSibling(abs.getFileName() + ".old");
+        try {
+            if (!Files.exists(abs) && Files.exists(old)) Files.move(old, abs, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException ignored) {
+            // left as it is: exists() then reports no checkpoint
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}
