@@ -100,6 +100,14 @@ public final class FineTune {
 
             Path modelDir = runDir.resolve("model");
             Path checkpointDir = runDir.resolve("checkpoint");
+            if (resume) {
+                long resumeStep = Checkpoint.exists(checkpointDir) ? Checkpoint.step(checkpointDir) : 0;
+                try {
+                    MetricsLog.truncateAfter(runDir.resolve("metrics.jsonl"), resumeStep);
+                } catch (IOException e) {
+                    throw new AttuneException(runDir.resolve("metrics.jsonl") + ": " + e.getMessage());
+                }
+            }
             BestModelSaver best = new BestModelSaver(model, pretrained.tokenizer(), modelDir);
             StepStats stats = new StepStats();
             Trainer.Result result;

@@ -49,7 +49,7 @@ final class PredictCommand implements Callable<Integer> {
         try (Pretrained p = Pretrained.load(model)) {
             if (p.classifier() == null) throw new AttuneException(model + ": not a fine-tuned classifier (no id2label in config.json)");
             List<String> labels = p.classifier().labels();
-            List<Example> ex = texts.stream().map(t -> new Example(t, labels.get(0), null)).toList();
+            List<Example> ex = texts.stream().map(t -> new Example(t, labels.get(0), null, 0)).toList();
             EncodedDataset data = EncodedDataset.encode(new Dataset(input == null ? Path.of("stdin") : input, ex), p.tokenizer(), labels,
                     Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
             float[][] probs = Evaluator.probabilities(p.classifier(), data, batchSize, Engine.cpuSupportsBf16());

@@ -99,13 +99,13 @@ public final class DatasetReader {
             var it = parser.iterator();
             while (true) {
                 CSVRecord rec;
+                long line = parser.getCurrentLineNumber() + 1; // the line this record starts on (header is line 1)
                 try {
                     if (!it.hasNext()) break;
                     rec = it.next();
                 } catch (UncheckedIOException | IllegalStateException e) {
-                    throw new AttuneException(file + ":" + (parser.getCurrentLineNumber() + 1) + ": malformed CSV (" + firstLine(e.getMessage()) + ")");
+                    throw new AttuneException(file + ":" + line + ": malformed CSV (" + firstLine(e.getMessage()) + ")");
                 }
-                long line = rec.getRecordNumber() + 1; // header is line 1; exact for rows without embedded newlines
                 if (!rec.isConsistent()) {
                     throw new AttuneException(file + ":" + line + ": row has " + rec.size() + " fields, header has " + header.size());
                 }
@@ -118,7 +118,7 @@ public final class DatasetReader {
     private static Example example(Path file, int line, String text, String label, String group) {
         if (text.isBlank()) throw new AttuneException(file + ":" + line + ": empty text");
         if (label.isBlank()) throw new AttuneException(file + ":" + line + ": empty label");
-        return new Example(text, label.strip(), group);
+        return new Example(text, label.strip(), group, line);
     }
 
     private static String firstLine(String s) {

@@ -37,8 +37,9 @@ public final class EncodedDataset {
         for (int i = 0; i < data.size(); i++) {
             int id = labelIds.indexOf(data.examples().get(i).label());
             if (id < 0) {
-                throw new AttuneException(data.source() + ": example " + (i + 1) + " has label '" + data.examples().get(i).label()
-                        + "', which the training data never has (labels: " + labelIds + ")");
+                Example e = data.examples().get(i);
+                throw new AttuneException(data.source() + ":" + e.line() + ": label '" + e.label()
+                        + "' does not occur in the training data (labels: " + labelIds + ")");
             }
             labels[i] = id;
         }

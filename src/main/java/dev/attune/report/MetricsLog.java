@@ -71,6 +71,20 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
         }
     }
 
+    /** Drops lines logged after {@code step}: a resumed run repeats the steps after its last checkpoint. */
+    public static void truncateAfter(Path file, long step) throws IOException {
+        if (!Files.exists(file)) return;
+        java.util.List<String> keep = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            try {
+                if (JSON.readTree(line).path("step").asLong(0) <= step) keep.add(line);
+            } catch (IOException e) {
+                // a line cut by the kill: drop it
+            }
+        }
+        RunFiles.writeAtomically(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
+    }
+
     private static double round(double d) {
         return Math.round(d * 10000) / 10000.0;
     }

@@ -23,6 +23,12 @@ public final class BestModelSaver implements TrainingListener {
     }
 
     @Override
+    public void onStart(TrainingPlan plan) {
+        best = plan.bestLoss();
+        bestStep = plan.bestLoss() < Double.POSITIVE_INFINITY ? plan.bestStep() : -1;
+    }
+
+    @Override
     public void onEvaluate(EvalResult r, TrainingControl control) {
         if (r.loss() >= best) return;
         best = r.loss();

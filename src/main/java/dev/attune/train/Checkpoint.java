@@ -48,6 +48,15 @@ public final class Checkpoint {
         return Files.isRegularFile(dir.resolve("trainer_state.json"));
     }
 
+    /** The step a checkpoint was written at. */
+    public static long step(Path dir) {
+        try {
+            return JSON.readValue(dir.resolve("trainer_state.json").toFile(), State.class).step();
+        } catch (IOException e) {
+            throw new AttuneException(dir + ": cannot read checkpoint (" + e.getMessage() + ")");
+        }
+    }
+
     /** Restores weights and optimizer state into {@code model} and {@code optimizer}; returns the counters. */
     public static State load(Path dir, SequenceClassifier model, AdamW optimizer) {
         recoverInterruptedSwap(dir);

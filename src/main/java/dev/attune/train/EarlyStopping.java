@@ -11,6 +11,12 @@ public final class EarlyStopping implements TrainingListener {
     }
 
     @Override
+    public void onStart(TrainingPlan plan) {
+        best = plan.bestLoss();
+        bad = plan.evalsWithoutImprovement();
+    }
+
+    @Override
     public void onEvaluate(EvalResult r, TrainingControl control) {
         if (r.loss() < best) {
             best = r.loss();

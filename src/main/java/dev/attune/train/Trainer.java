@@ -56,7 +56,8 @@ public final class Trainer {
             state = Checkpoint.load(checkpointDir, model, optimizer);
         }
         TrainingControl control = new TrainingControl();
-        TrainingPlan plan = new TrainingPlan(total, warmup, perEpoch, state.step(), pg.groups().size(), pg.trainableParameters());
+        TrainingPlan plan = new TrainingPlan(total, warmup, perEpoch, state.step(), pg.groups().size(), pg.trainableParameters(),
+                state.bestLoss(), state.bestStep(), state.evalsWithoutImprovement());
         listeners.forEach(l -> l.onStart(plan));
         Dropout dropout = (x, p) -> p > 0 ? x.dropout(p) : x;
 

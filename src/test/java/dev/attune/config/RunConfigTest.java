@@ -1,0 +1,63 @@
+package dev.attune.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RunConfigTest {
+    static final String EXAMPLE = """
+            model:   {name: minilm-l6, pooling: mean, intermediate_size: 0}
+            data:    {train: data/spamassassin/train.jsonl, validation: data/spamassassin/validation.jsonl, test: data/spamassassin/test.jsonl, text_field: text, label_field: label, max_length: 128}
+            trainer: {learning_rate: 5.0e-5, batch_size: 32, epochs: 1, max_steps: -1, warmup_ratio: 0.06, weight_decay: 0.01, max_grad_norm: 1.0, eval_steps: 25, seed: 42, precision: auto}
+            output:  {dir: runs/spam}
+            """;
+
+    @Test
+    void readsTheDocumentedExample() {
+        RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of());
+        assertEquals("minilm-l6", c.model().name());
+        assertEquals("mean", c.model().pooling());
+        assertEquals(5e-5, c.trainer().learningRate(), 0);
+        assertEquals(32, c.trainer().batchSize());
+        assertEquals(-1, c.trainer().maxSteps());
+        assertEquals("auto", c.trainer().precision());
+        assertEquals("data/spamassassin/test.jsonl", c.data().test());
+        assertEquals("runs/spam", c.output().dir());
+    }
+
+    @Test
+    void overridesAnyKeyFromTheCommandLine() {
+        RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.learning_rate=3e-5", "model.intermediate_size=64",
+                "data.length_bucketing=false", "model.freeze=[embeddings, encoder.layer.0]"));
+        assertEquals(3e-5, c.trainer().learningRate(), 0);
+        assertEquals(64, c.model().intermediateSize());
+        assertEquals(false, c.data().lengthBucketing());
+        assertEquals(List.of("embeddings", "encoder.layer.0"), c.model().freeze());
+    }
+
+    @Test
+    void resolvedConfigReadsBackToTheSameValues() {
+        RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.lr_scheduler=cosine", "automation.enabled=true"));
+        assertEquals(c, RunConfig.parse(c.toYaml(), "resolved.yaml", List.of()));
+    }
+
+    @Test
+    void unknownKeysAndBadValuesNameTheFileAndKey() {
+        var e = assertThrows(ConfigException.class, () -> RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.learning_rat=1")));
+        assertEquals("spam.yaml: trainer.learning_rat: unknown key", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.batch_size=0")));
+        assertTrue(e.getMessage().startsWith("spam.yaml: trainer.batch_size: must be between 1 and 4096"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> RunConfig.parse("model: {name: x}\n", "c.yaml", List.of()));
+        assertEquals("c.yaml: data.train: is required", e.getMessage());
+    }
+
+    @Test
+    void learningRateMayBeAuto() {
+        RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.learning_rate=auto"));
+        assertTrue(c.trainer().autoLearningRate());
+    }
+}

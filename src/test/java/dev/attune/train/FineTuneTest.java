@@ -1,0 +1,127 @@
+package dev.attune.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attune.FineTune;
+import dev.attune.RunSummary;
+import dev.attune.config.RunConfig;
+import dev.attune.model.Pretrained;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** End-to-end fine-tuning on a generated four-topic dataset with the real minilm-l6 weights. */
+class FineTuneTest {
+    @TempDir
+    static Path dir;
+    static Path train, validation, test;
+
+    @BeforeAll
+    static void writeData() throws Exception {
+        train = SyntheticTopics.write(dir.resolve("train.jsonl"), 240, 1);
+        validation = SyntheticTopics.write(dir.resolve("validation.jsonl"), 80, 2);
+        test = SyntheticTopics.write(dir.resolve("test.jsonl"), 80, 3);
+    }
+
+    static String config(String out) {
+        return """
+                model:   {name: minilm-l6, pooling: mean}
+                data:    {train: %s, validation: %s, test: %s, max_length: 24}
+                trainer: {learning_rate: 1.0e-4, batch_size: 16, eval_batch_size: 64, epochs: 2, eval_steps: 10, logging_steps: 1, seed: 7, precision: fp32}
+                output:  {dir: %s}
+                """.formatted(train, validation, test, out);
+    }
+
+    @Test
+    void learnsAGeneratedFourClassDatasetFarAboveChance() throws Exception {
+        Path out = dir.resolve("run-learn");
+        RunSummary s = FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", List.of()));
+        assertEquals(30, s.steps(), "2 epochs of 15 batches");
+        assertTrue(s.test().accuracy() >= 0.9, "accuracy " + s.test().accuracy() + " (chance is 0.25)");
+        // the run folder describes itself
+        for (String f : List.of("config.yaml", "metrics.jsonl", "summary.json", "provenance.json", "model/config.json",
+                "model/model.safetensors", "model/tokenizer.json")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(s.test().accuracy(), summary.path("test").path("accuracy").asDouble(), 1e-12);
+        assertEquals(4, summary.path("test").path("confusion_matrix").size());
+        assertTrue(summary.path("peak_rss_mb").asDouble() > 0);
+        JsonNode cfg = new ObjectMapper().readTree(out.resolve("model/config.json").toFile());
+        assertEquals("cooking", cfg.path("id2label").path("0").asText());
+        assertEquals("BertForSequenceClassification", cfg.path("architectures").path(0).asText());
+        // the exported model reloads and predicts the same as the in-memory one did
+        try (Pretrained p = Pretrained.load(out.resolve("model").toString())) {
+            var enc = dev.attune.data.EncodedDataset.encode(dev.attune.data.DatasetReader.read(test, "text", "label"),
+                    p.tokenizer(), p.classifier().labels(), 24);
+            assertEquals(s.test().accuracy(), Evaluator.evaluate(p.classifier(), enc, 64, false).accuracy(), 1e-12);
+        }
+    }
+
+    @Test
+    void twoFp32RunsWithTheSameSeedLogIdenticalLosses() throws Exception {
+        List<Double> a = losses(runFor("det-a", 20)), b = losses(runFor("det-b", 20));
+        assertEquals(20, a.size());
+        assertEquals(a, b);
+    }
+
+    private Path runFor(String name, int steps) {
+        Path out = dir.resolve(name);
+        FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", List.of("trainer.max_steps=" + steps, "output.save_model=false")));
+        return out;
+    }
+
+    static List<Double> losses(Path run) throws Exception {
+        List<Double> out = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            if (n.has("loss")) out.add(n.get("loss").asDouble());
+        }
+        return out;
+    }
+
+    @Test
+    void aRunKilledMidwayResumesFromItsLastCheckpointAndFinishes() throws Exception {
+        Path out = dir.resolve("run-killed");
+        Path cfgFile = dir.resolve("killed.yaml");
+        Files.writeString(cfgFile, config(out.toString()).replace("epochs: 2", "epochs: 4").replace("eval_steps: 10", "eval_steps: 5"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path")));
+        for (String p : List.of("org.bytedeco.javacpp.cachedir", "OPT_OUT_TRACKING", "DJL_OFFLINE")) {
+            if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
+        }
+        cmd.addAll(List.of("dev.attune.cli.Main", "train", "--config", cfgFile.toString()));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        Path state = out.resolve("checkpoint/trainer_state.json");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!Files.exists(state) && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertTrue(Files.exists(state), "a checkpoint was written before the kill: " + Files.readString(dir.resolve("child.log")));
+        child.destroyForcibly().waitFor();
+        assertTrue(!Files.exists(out.resolve("summary.json")), "killed before finishing");
+        long killedAfter = Checkpoint.step(out.resolve("checkpoint"));
+        assertTrue(killedAfter > 0 && killedAfter < 60, "checkpoint step " + killedAfter);
+
+        RunSummary s = FineTune.run(RunConfig.load(cfgFile, List.of()), true, LayerRates.UNIFORM, List.of(), "resume");
+        assertEquals(60, s.steps());
+        assertTrue(Files.exists(out.resolve("summary.json")));
+        // the log holds each step once, in order, up to the last
+        List<Long> steps = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            if (n.has("loss")) steps.add(n.get("step").asLong());
+        }
+        for (int i = 1; i < steps.size(); i++) assertTrue(steps.get(i) > steps.get(i - 1), "steps in order: " + steps);
+        assertEquals(60L, steps.get(steps.size() - 1));
+    }
+}
