@@ -21,6 +21,12 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--seq-len", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
     int seqLen;
 
+    @Option(names = "--train", description = "Also time full training steps (forward, backward, AdamW) of a 2-class classifier.")
+    boolean train;
+
+    @Option(names = "--json", description = "One JSON object per measurement instead of a table.")
+    boolean json;
+
     @Option(names = "--iterations", defaultValue = "10", description = "Timed passes per precision (median reported; default: ${DEFAULT-VALUE}).")
     int iterations;
 
@@ -29,12 +35,32 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (batchSize < 1 || seqLen < 2 || iterations < 1) throw new IllegalArgumentException("--batch-size, --seq-len and --iterations must be positive");
         try (Pretrained p = Pretrained.load(model)) {
             var batch = EncoderBenchmark.syntheticBatch(batchSize, seqLen, p.model().config().vocabSize(), 42);
-            System.out.printf("model %s, batch %d x %d, %d threads, bf16 in hardware: %s%n", model, batchSize, seqLen,
-                    Engine.threads(), Engine.cpuSupportsBf16());
+            if (!json) {
+                System.out.printf("model %s, batch %d x %d, %d threads, bf16 in hardware: %s%n", model, batchSize, seqLen,
+                        Engine.threads(), Engine.cpuSupportsBf16());
+            }
             for (boolean bf16 : new boolean[] {false, true}) {
                 var r = EncoderBenchmark.forward(p.model(), batch, bf16, 2, iterations);
-                System.out.printf("%-5s forward %.3f s/batch  %.1f sentences/s  %.0f tokens/s%n",
-                        r.precision(), r.medianSeconds(), r.sentencesPerSecond(), r.tokensPerSecond());
+                if (json) {
+                    System.out.printf("{\"runtime\": \"attune\", \"kind\": \"forward\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f}%n",
+                            r.precision(), r.medianSeconds(), r.tokensPerSecond());
+                } else {
+                    System.out.printf("%-5s forward    %.3f s/batch  %.1f sentences/s  %.0f tokens/s%n",
+                            r.precision(), r.medianSeconds(), r.sentencesPerSecond(), r.tokensPerSecond());
+                }
+            }
+            if (train) {
+                var head = new dev.attune.model.HeadConfig("mean", 0, "gelu", 0.1);
+                var clf = dev.attune.model.SequenceClassifier.create(p.model(), head, java.util.List.of("a", "b"), 1);
+                for (boolean bf16 : new boolean[] {false, true}) {
+                    var r = dev.attune.bench.TrainStepBenchmark.run(clf, batch, bf16, 3, iterations);
+                    if (json) {
+                        System.out.printf("{\"runtime\": \"attune\", \"kind\": \"train_step\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f}%n",
+                                r.precision(), r.medianSeconds(), r.tokensPerSecond());
+                    } else {
+                        System.out.printf("%-5s train step %.3f s/step   %.0f tokens/s%n", r.precision(), r.medianSeconds(), r.tokensPerSecond());
+                    }
+                }
             }
         }
         return 0;

@@ -28,7 +28,9 @@ public final class Engine {
         System.setProperty("org.bytedeco.javacpp.pathsFirst", "false");
         Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
         Loader.load(torch.class);
-        int wanted = Integer.getInteger("attune.threads", Runtime.getRuntime().availableProcessors());
+        String env = System.getenv("ATTUNE_THREADS");
+        int fallback = env != null && env.matches("[1-9][0-9]*") ? Integer.parseInt(env) : Runtime.getRuntime().availableProcessors();
+        int wanted = Integer.getInteger("attune.threads", fallback);
         torch.set_num_threads(wanted);
         threads = wanted;
         ready = true;

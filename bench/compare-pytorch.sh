@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Training-step and forward benchmark of minilm-l6 shapes (batch 32 x 128), attune beside PyTorch in Python,
+# measured one after the other in one run on the same machine. PyTorch comes from Debian's python3-torch with
+# OpenBLAS (libopenblas0-pthread); both use 2 threads and the same thread-pool and allocator settings.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+iterations="${ITERATIONS:-10}"
+if ! python3 -c 'import torch' 2>/dev/null; then
+  echo "needs PyTorch for Python: apt-get install python3-torch libopenblas0-pthread" >&2
+  exit 2
+fi
+export OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=4 OMP_NUM_THREADS=2
+tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+out="$(mktemp)"
+ATTUNE_THREADS=2 "$root/attune" benchmark --train --json --iterations "$iterations" | tee -a "$out"
+if [ -f "$tc" ]; then LD_PRELOAD="$tc" python3 "$root/bench/train_step_torch.py" --iterations "$iterations" | tee -a "$out"
+else python3 "$root/bench/train_step_torch.py" --iterations "$iterations" | tee -a "$out"; fi
+python3 - "$out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+def get(rt, kind, prec):
+    return next(r for r in rows if r["runtime"].startswith(rt) and r["kind"] == kind and r["precision"] == prec)
+print()
+print("| measurement | attune s | PyTorch s | attune tokens/s | PyTorch tokens/s | PyTorch time / attune time |")
+print("|---|---|---|---|---|---|")
+for kind in ("forward", "train_step"):
+    for prec in ("fp32", "bf16"):
+        a, p = get("attune", kind, prec), get("pytorch", kind, prec)
+        print(f"| {kind} {prec} | {a['seconds']:.3f} | {p['seconds']:.3f} | {a['tokens_per_second']:.0f} | {p['tokens_per_second']:.0f} | {p['seconds'] / a['seconds']:.2f} |")
+PY
+rm -f "$out"

@@ -1,0 +1,53 @@
+package dev.attune.bench;
+
+import dev.attune.data.TokenBatch;
+import dev.attune.engine.AdamW;
+import dev.attune.engine.Autocast;
+import dev.attune.engine.Engine;
+import dev.attune.engine.Scope;
+import dev.attune.engine.Tensor;
+import dev.attune.model.Dropout;
+import dev.attune.model.SequenceClassifier;
+import dev.attune.train.ParameterGroups;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Time of one full training step (forward with dropout, cross-entropy, backward, gradient clipping, AdamW update
+ * over per-layer parameter groups) at a fixed batch shape, as the training loop runs it.
+ */
+public final class TrainStepBenchmark {
+    public record Result(String precision, int batchSize, int seqLen, double medianSeconds, double tokensPerSecond) {}
+
+    private TrainStepBenchmark() {}
+
+    public static Result run(SequenceClassifier model, TokenBatch batch, boolean bf16, int warmup, int iterations) {
+        Engine.init();
+        ParameterGroups pg = ParameterGroups.build(model.parameters(), List.of(), 0.01);
+        AdamW opt = new AdamW(pg.groups(), 1e-5, 1e-8);
+        long[] labels = new long[batch.batchSize()];
+        for (int i = 0; i < labels.length; i++) labels[i] = i % 2;
+        Dropout dropout = (x, p) -> p > 0 ? x.dropout(p) : x;
+        double[] times = new double[iterations];
+        for (int i = 0; i < warmup + iterations; i++) {
+            long start = System.nanoTime();
+            try (Scope scope = Scope.open()) {
+                Tensor loss;
+                try (Autocast cast = Autocast.bf16(bf16)) {
+                    loss = model.forward(batch, dropout).crossEntropy(Tensor.fromLongs(labels, labels.length));
+                }
+                loss.backward();
+                loss.item();
+                opt.clipGradNorm(1.0);
+                opt.step();
+                opt.zeroGrad();
+            }
+            if (i >= warmup) times[i - warmup] = (System.nanoTime() - start) / 1e9;
+        }
+        Arrays.sort(times);
+        double median = times[iterations / 2];
+        return new Result(bf16 ? "bf16" : "fp32", batch.batchSize(), batch.seqLen(), median,
+                batch.batchSize() * (double) batch.seqLen() / median);
+    }
+}
