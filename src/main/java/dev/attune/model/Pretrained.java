@@ -47,6 +47,11 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
         return new Pretrained(model, tokenizer, dir, classifier);
     }
 
+    /** The weights of a catalog model or model directory as plain arrays, without building the model. */
+    public static Map<String, WeightArray> readWeightArrays(String nameOrPath) {
+        return readWeights(weightsFile(ModelCatalog.resolve(nameOrPath)));
+    }
+
     static Path weightsFile(Path dir) {
         for (String name : new String[] {"model.safetensors", "model.onnx", "variables/variables.index"}) {
             Path p = dir.resolve(name);
