@@ -1,0 +1,30 @@
+package dev.attune.engine;
+
+import dev.attune.spectral.EjmlEigenSolver;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The native eigenvalue path against the pure-Java reference, on both aspect ratios. */
+class TorchEigenSolverTest {
+
+    @Test
+    void agreesWithTheJavaReference() {
+        Random r = new Random(9);
+        for (int[] shape : new int[][] {{120, 80}, {80, 120}}) {
+            float[] w = new float[shape[0] * shape[1]];
+            for (int i = 0; i < w.length; i++) w[i] = (float) (r.nextGaussian() * (1 + (i % 7)));
+            double[] ref = new EjmlEigenSolver().gramEigenvalues(w, shape[0], shape[1]);
+            double[] fp64 = new TorchEigenSolver(true).gramEigenvalues(w, shape[0], shape[1]);
+            double[] fp32 = new TorchEigenSolver(false).gramEigenvalues(w, shape[0], shape[1]);
+            assertEquals(80, fp64.length);
+            double max = ref[ref.length - 1];
+            for (int i = 0; i < ref.length; i++) {
+                assertEquals(ref[i], fp64[i], max * 1e-12);
+                assertEquals(ref[i], fp32[i], max * 1e-5);
+            }
+        }
+    }
+}
