@@ -25,7 +25,17 @@ public final class Engine {
         keepOffline();
         // Prefer the bundled libraries over any system libtorch.so (Debian's python3-torch installs one):
         // unpack and load OpenBLAS and then libtorch_cpu from the JavaCPP cache before the JNI wrapper.
+        // On a clean cache JavaCPP unpacks libraries one at a time as it loads them; a library loaded before its
+        // dependencies are unpacked beside it makes the dynamic linker fall back to the system path, where
+        // Debian's python3-torch installs an incompatible libtorch_cpu.so (a SIGSEGV). Unpack everything first.
         System.setProperty("org.bytedeco.javacpp.pathsFirst", "false");
+        String platform = Loader.getPlatform();
+        try {
+            Loader.cacheResources(org.bytedeco.openblas.global.openblas_nolapack.class, "/org/bytedeco/openblas/" + platform + "/");
+            Loader.cacheResources(torch.class, "/org/bytedeco/pytorch/" + platform + "/");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot unpack the native libraries into the JavaCPP cache: " + e.getMessage(), e);
+        }
         Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
         Loader.load(torch.class);
         String env = System.getenv("ATTUNE_THREADS");
