@@ -5,7 +5,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 iterations="${ITERATIONS:-10}"
-if ! python3 -c 'import torch' 2>/dev/null; then
+py="${PYTHON:-}"
+if [ -z "$py" ]; then
+  for candidate in /usr/bin/python3 python3; do
+    if "$candidate" -c 'import torch' 2>/dev/null; then py="$candidate"; break; fi
+  done
+fi
+if [ -z "$py" ]; then
   echo "needs PyTorch for Python: apt-get install python3-torch libopenblas0-pthread" >&2
   exit 2
 fi
@@ -13,9 +19,9 @@ export OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=4 OMP_NUM_THREADS=2
 tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 out="$(mktemp)"
 ATTUNE_THREADS=2 "$root/attune" benchmark --train --json --iterations "$iterations" | tee -a "$out"
-if [ -f "$tc" ]; then LD_PRELOAD="$tc" python3 "$root/bench/train_step_torch.py" --iterations "$iterations" | tee -a "$out"
-else python3 "$root/bench/train_step_torch.py" --iterations "$iterations" | tee -a "$out"; fi
-python3 - "$out" <<'PY'
+if [ -f "$tc" ]; then LD_PRELOAD="$tc" "$py" "$root/bench/train_step_torch.py" --iterations "$iterations" | tee -a "$out"
+else "$py" "$root/bench/train_step_torch.py" --iterations "$iterations" | tee -a "$out"; fi
+"$py" - "$out" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 def get(rt, kind, prec):

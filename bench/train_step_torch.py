@@ -36,7 +36,7 @@ class Layer(nn.Module):
 class Classifier(nn.Module):
     def __init__(self, vocab, h, layers, heads, inter, p=0.1, labels=2):
         super().__init__()
-        self.word, self.pos, self.type = nn.Embedding(vocab, h), nn.Embedding(512, h), nn.Embedding(2, h)
+        self.word, self.pos, self.token_type = nn.Embedding(vocab, h), nn.Embedding(512, h), nn.Embedding(2, h)
         self.ln = nn.LayerNorm(h, eps=1e-12)
         self.layers = nn.ModuleList(Layer(h, heads, inter, p) for _ in range(layers))
         self.classifier = nn.Linear(h, labels)
@@ -44,7 +44,7 @@ class Classifier(nn.Module):
 
     def forward(self, ids, mask):
         t = ids.shape[1]
-        x = self.word(ids) + self.pos.weight[:t] + self.type.weight[0]
+        x = self.word(ids) + self.pos.weight[:t] + self.token_type.weight[0]
         x = F.dropout(self.ln(x), self.p, self.training)
         bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         for layer in self.layers:

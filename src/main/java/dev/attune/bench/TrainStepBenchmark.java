@@ -28,7 +28,8 @@ public final class TrainStepBenchmark {
         AdamW opt = new AdamW(pg.groups(), 1e-5, 1e-8);
         long[] labels = new long[batch.batchSize()];
         for (int i = 0; i < labels.length; i++) labels[i] = i % 2;
-        Dropout dropout = (x, p) -> p > 0 ? x.dropout(p) : x;
+        java.util.SplittableRandom masks = new java.util.SplittableRandom(1);
+        Dropout dropout = (x, p) -> x.dropout(p, masks);
         double[] times = new double[iterations];
         for (int i = 0; i < warmup + iterations; i++) {
             long start = System.nanoTime();

@@ -44,6 +44,8 @@ public final class Autocast implements AutoCloseable {
 
     /** A region with autocast switched off; closing it switches autocast back on. */
     public interface Suspension extends AutoCloseable {
+        Suspension NONE = () -> { };
+
         @Override
         void close();
     }

@@ -5,7 +5,6 @@ import dev.attune.config.RunConfig;
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.AdamW;
 import dev.attune.engine.Autocast;
-import dev.attune.engine.Engine;
 import dev.attune.engine.Scope;
 import dev.attune.engine.Tensor;
 import dev.attune.model.Dropout;
@@ -59,7 +58,6 @@ public final class Trainer {
         TrainingPlan plan = new TrainingPlan(total, warmup, perEpoch, state.step(), pg.groups().size(), pg.trainableParameters(),
                 state.bestLoss(), state.bestStep(), state.evalsWithoutImprovement());
         listeners.forEach(l -> l.onStart(plan));
-        Dropout dropout = (x, p) -> p > 0 ? x.dropout(p) : x;
 
         long step = state.step();
         double trainSeconds = 0;
@@ -80,7 +78,9 @@ public final class Trainer {
                 }
 
                 // forward, backward, update
-                Engine.manualSeed(cfg.seed() * 1_000_003L + step); // dropout masks depend on (seed, step) only: resumable
+                // dropout masks depend on (seed, step) only, so a resumed run draws the same ones
+                java.util.SplittableRandom masks = new java.util.SplittableRandom(cfg.seed() * 1_000_003L + step);
+                Dropout dropout = (x, p) -> x.dropout(p, masks);
                 double loss;
                 double gradNorm;
                 try (Scope scope = Scope.open()) {

@@ -51,6 +51,25 @@ class TensorTest {
     }
 
     @Test
+    void dropoutMasksDropTheRequestedShareScaleTheRestAndRepeatForASeed() {
+        int n = 1_000_000;
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        try (var s = Scope.open()) {
+            Tensor x = Tensor.fromFloats(ones, 1000, 1000);
+            float[] a = x.dropout(0.1, new java.util.SplittableRandom(7)).toFloats();
+            float[] b = x.dropout(0.1, new java.util.SplittableRandom(7)).toFloats();
+            int zeros = 0;
+            for (float v : a) {
+                if (v == 0) zeros++;
+                else assertEquals(1 / 0.9f, v, 1e-6f);
+            }
+            assertEquals(0.1, zeros / (double) n, 0.002);
+            assertArrayEquals(a, b);
+        }
+    }
+
+    @Test
     void rejectsDataThatDoesNotFitTheShapeBeforeNativeCode() {
         assertThrows(IllegalArgumentException.class, () -> Tensor.fromFloats(new float[5], 2, 3));
         assertThrows(IllegalArgumentException.class, () -> Tensor.fromLongs(new long[2], -1, -2));
