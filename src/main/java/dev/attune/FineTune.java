@@ -21,6 +21,10 @@ import dev.attune.train.ClassificationMetrics;
 import dev.attune.train.EarlyStopping;
 import dev.attune.train.Evaluator;
 import dev.attune.train.LayerRates;
+import dev.attune.train.ParameterGroups;
+import dev.attune.train.SpectralLayerRates;
+import dev.attune.schedule.Policies;
+import dev.attune.spectral.PowerLaw;
 import dev.attune.train.StepMetrics;
 import dev.attune.train.Trainer;
 import dev.attune.train.TrainingControl;
@@ -46,12 +50,17 @@ public final class FineTune {
     private FineTune() {}
 
     public static RunSummary run(RunConfig config) {
-        return run(config, false, LayerRates.UNIFORM, List.of(), "train");
+        return run(config, false, "train");
+    }
+
+    /** Runs as configured: per-layer rates from spectra when {@code automation.enabled}, else one rate for all. */
+    public static RunSummary run(RunConfig config, boolean resume, String label) {
+        return run(config, resume, null, List.of(), label);
     }
 
     /**
      * @param resume     continue from {@code RUN/checkpoint} if there is one
-     * @param layerRates per-layer learning-rate multipliers (uniform for plain fine-tuning)
+     * @param layerRates per-layer learning-rate multipliers; null: from the config's {@code automation} section
      * @param extra      more listeners (for example the spectral monitor)
      * @param label      shown in progress lines
      */
@@ -112,7 +121,22 @@ public final class FineTune {
             BestModelSaver best = new BestModelSaver(model, pretrained.tokenizer(), modelDir);
             StepStats stats = new StepStats();
             Trainer.Result result;
+            SpectralLayerRates spectral = null;
             try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), config.trainer().loggingSteps())) {
+                if (layerRates == null) {
+                    var a = config.automation();
+                    if (a.enabled()) {
+                        List<String> layers = model.parameters().keySet().stream().map(ParameterGroups::layerOf).distinct().toList();
+                        int perEpoch = trainSet.batchesPerEpoch(config.trainer().batchSize());
+                        long refresh = a.refreshSteps() > 0 ? a.refreshSteps() : Math.max(1, perEpoch / 10);
+                        spectral = new SpectralLayerRates(model, Policies.byName(a.policy(), a.minMultiplier(), a.maxMultiplier()),
+                                layers, a.layers(), refresh, 0.01, 100, a.normalize(), a.perLayer(), PowerLaw.Estimator.parse(a.estimator()), config.trainer().learningRate(),
+                                config.trainer().lrScheduler(), runDir.resolve("layer_rates.jsonl"), log::write);
+                        layerRates = spectral;
+                    } else {
+                        layerRates = LayerRates.UNIFORM;
+                    }
+                }
                 List<TrainingListener> listeners = new ArrayList<>(List.of(log, new ProgressBar(label), stats));
                 if (config.output().saveModel()) listeners.add(best);
                 if (config.trainer().earlyStoppingPatience() > 0) listeners.add(new EarlyStopping(config.trainer().earlyStoppingPatience()));
@@ -123,10 +147,19 @@ public final class FineTune {
                     }
                 });
                 listeners.addAll(extra);
+                if (spectral != null) listeners.add(spectral);
                 Trainer trainer = new Trainer(model, config.trainer(), d.lengthBucketing(), bf16, layerRates, listeners, checkpointDir);
                 result = trainer.fit(trainSet, valSet, m.freeze(), resume);
             } catch (IOException e) {
                 throw new AttuneException(runDir.resolve("metrics.jsonl") + ": " + e.getMessage());
+            } finally {
+                if (spectral != null) {
+                    try {
+                        spectral.close();
+                    } catch (IOException ignored) {
+                        // the log is flushed line by line
+                    }
+                }
             }
 
             // test with the best validation checkpoint, as Hugging Face's load_best_model_at_end does
@@ -150,7 +183,8 @@ public final class FineTune {
             }
             RunSummary summary = new RunSummary(runDir, testMetrics, groups, best.bestLoss(), best.bestStep(), result.steps(),
                     stats.trainSeconds, stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
-                    bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null);
+                    bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
+                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes());
             try {
                 RunFiles.writeSummary(summaryFile, summary);
                 deleteTree(checkpointDir); // the run is finished; the model directory holds its result

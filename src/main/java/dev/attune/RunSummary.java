@@ -12,4 +12,4 @@ import java.util.Map;
 public record RunSummary(Path runDir, ClassificationMetrics test, Map<String, ClassificationMetrics> testGroups,
                          double bestValidationLoss, long bestStep, long steps, double trainSeconds,
                          double medianStepSeconds, double tokensPerSecond, double peakRssMb, String precision,
-                         String stopReason, Path modelDir) {}
+                         String stopReason, Path modelDir, double analysisSeconds, int refreshes) {}

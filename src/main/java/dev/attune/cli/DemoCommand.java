@@ -1,7 +1,5 @@
 package dev.attune.cli;
 
-import dev.attune.FineTune;
-import dev.attune.RunSummary;
 import dev.attune.config.RunConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +13,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Fine-tune the default model (minilm-l6) on the bundled SpamAssassin split and print the test metrics.")
+        description = "Fine-tune the default model (minilm-l6) on the bundled SpamAssassin split, plain and with automated "
+                + "per-layer learning rates side by side; print the test metrics, the speed-up and the report folder.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--set", description = "Override a config key: section.key=value (repeatable).")
     List<String> overrides = new ArrayList<>();
@@ -31,8 +30,13 @@ final class DemoCommand implements Callable<Integer> {
         o.add("output.dir=runs/demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         o.addAll(overrides);
         if (!Files.isRegularFile(configFile)) throw new dev.attune.AttuneException(configFile + ": demo config not found (run from the attune directory)");
-        RunSummary s = FineTune.run(RunConfig.load(configFile, o), false, dev.attune.train.LayerRates.UNIFORM, List.of(), "demo");
-        Summaries.print(s);
+        RunConfig cfg = RunConfig.load(configFile, o);
+        var result = dev.attune.Compare.run(cfg, 1, false, Path.of(cfg.output().dir()));
+        var auto = result.seeds().get(0);
+        System.out.println();
+        System.out.printf("test accuracy: baseline %.4f, automated %.4f; test F1 (macro): baseline %.4f, automated %.4f%n",
+                auto.baselineAccuracy(), auto.automatedAccuracy(), auto.baselineF1(), auto.automatedF1());
+        Summaries.printComparison(result);
         return 0;
     }
 }

@@ -15,6 +15,25 @@ final class Summaries {
         System.out.println("run folder: " + s.runDir());
     }
 
+    static void printComparison(dev.attune.report.CompareReport.Result r) {
+        System.out.println();
+        System.out.printf("%-6s %12s %14s %15s %9s %14s %15s %10s%n", "seed", "target loss", "baseline steps", "automated steps",
+                "speed-up", "baseline acc.", "automated acc.", "analysis");
+        for (var s : r.seeds()) {
+            System.out.printf("%-6d %12.4f %14d %15s %9s %14.4f %15.4f %9.2f%%%n", s.seed(), s.targetLoss(), s.baselineSteps(),
+                    s.automatedSteps() > 0 ? String.valueOf(s.automatedSteps()) : "not reached",
+                    Double.isFinite(s.speedup()) ? String.format("%.2fx", s.speedup()) : "-", s.baselineAccuracy(),
+                    s.automatedAccuracy(), 100 * s.analysisOverhead());
+        }
+        System.out.printf("speed-up %.2fx +- %.2f over %d of %d seeds that reached the baseline's best validation loss%n",
+                r.speedupMean(), r.speedupStd(), r.reached(), r.seeds().size());
+        if (r.sweptSpeedup() != null) {
+            System.out.printf("against the best swept baseline (lr %.2e): %s%n", r.sweptBestRate(),
+                    Double.isFinite(r.sweptSpeedup()) ? String.format("%.2fx", r.sweptSpeedup()) : "target not reached");
+        }
+        System.out.println("report: " + r.dir().resolve("report.html"));
+    }
+
     static void printMetrics(String name, ClassificationMetrics m) {
         System.out.printf("%s: accuracy %.4f  f1_macro %.4f  loss %.4f%s  (%d examples)%n", name, m.accuracy(), m.f1Macro(), m.loss(),
                 m.rocAuc() == null ? "" : String.format("  roc_auc %.4f", m.rocAuc()), m.examples());

@@ -26,7 +26,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfig cfg = RunConfig.load(config, overrides);
-        RunSummary s = FineTune.run(cfg, resume, dev.attune.train.LayerRates.UNIFORM, List.of(), "train");
+        RunSummary s = FineTune.run(cfg, resume, "train");
         Summaries.print(s);
         return 0;
     }

@@ -66,6 +66,11 @@ public final class RunFiles {
         root.put("precision", s.precision());
         root.put("stop_reason", s.stopReason());
         if (s.modelDir() != null) root.put("model_dir", s.modelDir().toString());
+        if (s.refreshes() > 0) {
+            root.put("analysis_seconds", s.analysisSeconds());
+            root.put("analysis_refreshes", s.refreshes());
+            root.put("analysis_overhead", s.analysisSeconds() / Math.max(1e-9, s.trainSeconds()));
+        }
         writeAtomically(file, JSON.writeValueAsString(root));
     }
 

@@ -1,0 +1,78 @@
+package dev.attune;
+
+import dev.attune.config.RunConfig;
+import dev.attune.report.CompareReport;
+import dev.attune.report.Curves;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The with/without comparison: for each seed, the plain baseline (one rate for all layers, automation off) and the
+ * automated run (per-layer rates from spectra), same base rate, data order and seed; optionally a sweep of baseline
+ * rates, compared against the best of them. Writes compare.json, loss_curves.png, layer_lr.png and report.html.
+ */
+public final class Compare {
+    /** One run of a comparison: its label, seed, base rate, summary and curves. */
+    public record Run(String label, long seed, double learningRate, RunSummary summary, Curves curves) {}
+
+    /** Base rates tried by {@code --sweep-baseline}, as multiples of the configured rate. */
+    public static final double[] SWEEP_FACTORS = {0.4, 1.0, 2.0, 4.0};
+
+    private Compare() {}
+
+    public static CompareReport.Result run(RunConfig config, int seeds, boolean sweepBaseline, Path out) {
+        if (seeds < 1) throw new AttuneException("--seeds must be at least 1");
+        RunConfig.Automation a = config.automation();
+        RunConfig.Automation on = new RunConfig.Automation(true, a.perLayer(), a.layers(), a.policy(), a.refreshSteps(),
+                a.estimator(), a.minMultiplier(), a.maxMultiplier(), a.normalize());
+        RunConfig.Automation off = new RunConfig.Automation(false, a.perLayer(), a.layers(), a.policy(), a.refreshSteps(),
+                a.estimator(), a.minMultiplier(), a.maxMultiplier(), a.normalize());
+        List<Run> baselines = new ArrayList<>(), automated = new ArrayList<>(), sweep = new ArrayList<>();
+        for (int i = 0; i < seeds; i++) {
+            long seed = config.trainer().seed() + i;
+            RunConfig.Trainer t = withSeed(config.trainer(), seed);
+            Path dir = out.resolve("seed-" + seed);
+            baselines.add(run(config.withTrainer(t).withAutomation(off).withOutputDir(dir.resolve("baseline").toString()), "baseline", seed));
+            automated.add(run(config.withTrainer(t).withAutomation(on).withOutputDir(dir.resolve("automated").toString()),
+                    "automated (" + a.policy() + ")", seed));
+        }
+        if (sweepBaseline) {
+            long seed = config.trainer().seed();
+            for (double f : SWEEP_FACTORS) {
+                double lr = config.trainer().learningRate() * f;
+                RunConfig.Trainer t = withRate(withSeed(config.trainer(), seed), lr);
+                sweep.add(run(config.withTrainer(t).withAutomation(off)
+                        .withOutputDir(out.resolve("sweep").resolve(String.format("lr-%.1e", lr)).toString()), "baseline lr " + lr, seed));
+            }
+        }
+        try {
+            return CompareReport.write(out, config, baselines, automated, sweep);
+        } catch (IOException e) {
+            throw new AttuneException(out + ": cannot write the comparison report (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Run run(RunConfig cfg, String label, long seed) {
+        RunSummary s = FineTune.run(cfg, false, label + " seed " + seed);
+        try {
+            return new Run(label, seed, cfg.trainer().learningRate(), s, Curves.read(s.runDir().resolve("metrics.jsonl")));
+        } catch (IOException e) {
+            throw new AttuneException(s.runDir() + ": cannot read metrics.jsonl (" + e.getMessage() + ")");
+        }
+    }
+
+    static RunConfig.Trainer withSeed(RunConfig.Trainer t, long seed) {
+        return new RunConfig.Trainer(t.learningRate(), t.batchSize(), t.evalBatchSize(), t.epochs(), t.maxSteps(), t.warmupRatio(),
+                t.weightDecay(), t.maxGradNorm(), t.evalSteps(), t.loggingSteps(), seed, t.precision(), t.lrScheduler(),
+                t.earlyStoppingPatience(), t.adamEpsilon());
+    }
+
+    static RunConfig.Trainer withRate(RunConfig.Trainer t, double lr) {
+        return new RunConfig.Trainer(lr, t.batchSize(), t.evalBatchSize(), t.epochs(), t.maxSteps(), t.warmupRatio(),
+                t.weightDecay(), t.maxGradNorm(), t.evalSteps(), t.loggingSteps(), t.seed(), t.precision(), t.lrScheduler(),
+                t.earlyStoppingPatience(), t.adamEpsilon());
+    }
+}
