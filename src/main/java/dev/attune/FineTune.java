@@ -66,7 +66,6 @@ public final class FineTune {
      */
     public static RunSummary run(RunConfig config, boolean resume, LayerRates layerRates, List<TrainingListener> extra, String label) {
         Engine.init();
-        if (config.trainer().autoLearningRate()) throw new AttuneException("trainer.learning_rate: auto is resolved by the learning-rate range test; call LearningRateFinder first");
         Path runDir = Path.of(config.output().dir());
         Path summaryFile = runDir.resolve("summary.json");
         try {
@@ -106,6 +105,9 @@ public final class FineTune {
             EncodedDataset trainSet = EncodedDataset.encode(train, pretrained.tokenizer(), labels, maxLength);
             EncodedDataset valSet = validation == null ? null : EncodedDataset.encode(validation, pretrained.tokenizer(), labels, maxLength);
             EncodedDataset testSet = test == null ? null : EncodedDataset.encode(test, pretrained.tokenizer(), labels, maxLength);
+            if (config.trainer().autoLearningRate()) {
+                config = withFoundLearningRate(config, model, trainSet, bf16, runDir);
+            }
             writeProvenance(runDir, config, pretrained, train, validation, test, bf16);
 
             Path modelDir = runDir.resolve("model");
@@ -193,6 +195,38 @@ public final class FineTune {
             }
             return summary;
         }
+    }
+
+    /** Runs the learning-rate range test, logs it to lr_finder.jsonl and returns the config with the chosen rate. */
+    private static RunConfig withFoundLearningRate(RunConfig config, SequenceClassifier model, EncodedDataset train, boolean bf16, Path runDir) {
+        var t = config.trainer();
+        var found = dev.attune.train.LearningRateFinder.find(model, train, t.batchSize(), bf16, t.seed(), config.model().freeze(),
+                1e-6, 1e-2, 40);
+        ObjectMapper json = new ObjectMapper();
+        StringBuilder sb = new StringBuilder();
+        for (var p : found.points()) {
+            ObjectNode o = json.createObjectNode();
+            o.put("learning_rate", p.learningRate());
+            o.put("loss", p.loss());
+            o.put("smoothed_loss", p.smoothed());
+            sb.append(o).append('\n');
+        }
+        try {
+            RunFiles.writeAtomically(runDir.resolve("lr_finder.jsonl"), sb.toString());
+        } catch (IOException e) {
+            throw new AttuneException(runDir + ": cannot write lr_finder.jsonl (" + e.getMessage() + ")");
+        }
+        System.err.printf("learning-rate range test: %d probes, chosen learning_rate %.3g%n", found.points().size(), found.chosen());
+        RunConfig.Trainer resolved = new RunConfig.Trainer(found.chosen(), t.batchSize(), t.evalBatchSize(), t.epochs(), t.maxSteps(),
+                t.warmupRatio(), t.weightDecay(), t.maxGradNorm(), t.evalSteps(), t.loggingSteps(), t.seed(), t.precision(),
+                t.lrScheduler(), t.earlyStoppingPatience(), t.adamEpsilon());
+        RunConfig out = config.withTrainer(resolved);
+        try {
+            RunFiles.writeAtomically(runDir.resolve("config.yaml"), out.toYaml());
+        } catch (IOException e) {
+            throw new AttuneException(runDir + ": cannot write config.yaml (" + e.getMessage() + ")");
+        }
+        return out;
     }
 
     /** Metrics for each example group (for example SpamAssassin's hard-ham), when the data has groups. */
