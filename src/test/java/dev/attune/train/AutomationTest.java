@@ -1,0 +1,87 @@
+package dev.attune.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attune.Compare;
+import dev.attune.FineTune;
+import dev.attune.RunSummary;
+import dev.attune.config.RunConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Per-layer rates from spectra inside a real (small) fine-tuning run, and the comparison report. */
+class AutomationTest {
+    @TempDir
+    static Path dir;
+    static Path train, validation, test;
+
+    @BeforeAll
+    static void writeData() throws Exception {
+        train = SyntheticTopics.write(dir.resolve("train.jsonl"), 160, 1);
+        validation = SyntheticTopics.write(dir.resolve("validation.jsonl"), 48, 2);
+        test = SyntheticTopics.write(dir.resolve("test.jsonl"), 48, 3);
+    }
+
+    static RunConfig config(String out, String... overrides) {
+        String yaml = """
+                model:   {name: minilm-l6}
+                data:    {train: %s, validation: %s, test: %s, max_length: 24}
+                trainer: {learning_rate: 1.0e-4, batch_size: 16, epochs: 2, eval_steps: 5, logging_steps: 1, seed: 3, precision: fp32, warmup_ratio: 0.1}
+                output:  {dir: %s}
+                automation: {enabled: true, policy: tempbalance, refresh_steps: 4, min_multiplier: 0.5, max_multiplier: 1.5}
+                """.formatted(train, validation, test, out);
+        return RunConfig.parse(yaml, "automation.yaml", List.of(overrides));
+    }
+
+    @Test
+    void refreshesLogEveryLayerAndKeepMultipliersInRange() throws Exception {
+        Path out = dir.resolve("auto");
+        RunSummary s = FineTune.run(config(out.toString()));
+        assertEquals(20, s.steps());
+        // warmup is 2 steps; refreshes at steps 3, 7, 11, 15, 19
+        assertEquals(5, s.refreshes());
+        ObjectMapper json = new ObjectMapper();
+        Map<Long, Integer> layersPerRefresh = new HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("layer_rates.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            layersPerRefresh.merge(n.get("step").asLong(), 1, Integer::sum);
+            double m = n.get("multiplier").asDouble();
+            if (n.has("alpha")) assertTrue(m >= 0.5 - 1e-9 && m <= 1.5 + 1e-9, line);
+            else assertEquals(1.0, m, 0, "no fit, base rate: " + line);
+        }
+        assertEquals(List.of(3L, 7L, 11L, 15L, 19L), layersPerRefresh.keySet().stream().sorted().toList());
+        // embeddings, six encoder layers, classifier
+        layersPerRefresh.values().forEach(n -> assertEquals(8, n));
+        long alphaLines = Files.readAllLines(out.resolve("metrics.jsonl")).stream().filter(l -> l.contains("alpha_mean")).count();
+        assertEquals(5, alphaLines);
+        JsonNode summary = json.readTree(out.resolve("summary.json").toFile());
+        assertTrue(summary.get("analysis_overhead").asDouble() > 0);
+        assertTrue(s.test().accuracy() > 0.5, "still learns: " + s.test().accuracy());
+    }
+
+    @Test
+    void compareWritesTheReportFiles() throws Exception {
+        Path out = dir.resolve("compare");
+        var r = Compare.run(config(out.toString(), "trainer.max_steps=10", "automation.policy=auto"), 1, false, out);
+        for (String f : List.of("compare.json", "loss_curves.png", "layer_lr.png", "report.html",
+                "seed-3/baseline/summary.json", "seed-3/automated/layer_rates.jsonl")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        JsonNode c = new ObjectMapper().readTree(out.resolve("compare.json").toFile());
+        assertTrue(c.has("speedup_mean") && c.has("speedup_std"));
+        assertEquals(1, c.get("per_seed").size());
+        assertEquals(r.seeds().get(0).baselineSteps(), c.get("per_seed").get(0).get("baseline_steps_to_target").asLong());
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("data:image/png;base64,"), "charts are embedded");
+    }
+}
