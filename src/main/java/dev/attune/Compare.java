@@ -18,7 +18,7 @@ public final class Compare {
     /** One run of a comparison: its label, seed, base rate, summary and curves. */
     public record Run(String label, long seed, double learningRate, RunSummary summary, Curves curves) {}
 
-    /** Base rates tried by {@code --sweep-baseline}, as multiples of the configured rate. */
+    /** Base rates tried by {@code --sweep-baseline}, as multiples of the configured rate (1× is the first seed's baseline). */
     public static final double[] SWEEP_FACTORS = {0.4, 1.0, 2.0, 4.0};
 
     private Compare() {}
@@ -42,6 +42,10 @@ public final class Compare {
         if (sweepBaseline) {
             long seed = config.trainer().seed();
             for (double f : SWEEP_FACTORS) {
+                if (f == 1.0) {
+                    sweep.add(baselines.get(0));
+                    continue;
+                }
                 double lr = config.trainer().learningRate() * f;
                 RunConfig.Trainer t = withRate(withSeed(config.trainer(), seed), lr);
                 sweep.add(run(config.withTrainer(t).withAutomation(off)

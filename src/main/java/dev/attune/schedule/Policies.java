@@ -22,7 +22,10 @@ public final class Policies {
             case "tempbalance" -> Policy.tempBalance(sMin, sMax);
             case "block_sigmoid" -> Policy.blockSigmoid(0.5, 2.0);
             case "uptrain" -> Policy.uptrain(5.0, 8.0);
-            case "auto" -> Policy.withHead(Policy.tempBalance(sMin, sMax), AUTO_HEAD_FACTOR);
+            // measured on SpamAssassin (docs/RESULTS.md): TempBalance's min-max map turns the tiny α differences of
+            // a pretrained encoder into a 3× spread and slowed convergence; the bounded sigmoid leaves near-equal
+            // layers near 1, and the new head's own rate helped
+            case "auto" -> Policy.withHead(Policy.blockSigmoid(0.5, 2.0), AUTO_HEAD_FACTOR);
             default -> throw new IllegalArgumentException("unknown policy '" + name + "' (" + String.join(", ", NAMES) + ")");
         };
     }
