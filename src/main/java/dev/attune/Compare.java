@@ -26,14 +26,11 @@ public final class Compare {
     public static CompareReport.Result run(RunConfig config, int seeds, boolean sweepBaseline, Path out) {
         if (seeds < 1) throw new AttuneException("--seeds must be at least 1");
         RunConfig.Automation a = config.automation();
-        RunConfig.Automation on = new RunConfig.Automation(true, a.perLayer(), a.layers(), a.policy(), a.refreshSteps(),
-                a.estimator(), a.minMultiplier(), a.maxMultiplier(), a.normalize());
-        RunConfig.Automation off = new RunConfig.Automation(false, a.perLayer(), a.layers(), a.policy(), a.refreshSteps(),
-                a.estimator(), a.minMultiplier(), a.maxMultiplier(), a.normalize());
+        RunConfig.Automation on = a.withEnabled(true), off = a.withEnabled(false);
         List<Run> baselines = new ArrayList<>(), automated = new ArrayList<>(), sweep = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {
             long seed = config.trainer().seed() + i;
-            RunConfig.Trainer t = withSeed(config.trainer(), seed);
+            RunConfig.Trainer t = config.trainer().withSeed(seed);
             Path dir = out.resolve("seed-" + seed);
             baselines.add(run(config.withTrainer(t).withAutomation(off).withOutputDir(dir.resolve("baseline").toString()), "baseline", seed));
             automated.add(run(config.withTrainer(t).withAutomation(on).withOutputDir(dir.resolve("automated").toString()),
@@ -47,7 +44,7 @@ public final class Compare {
                     continue;
                 }
                 double lr = config.trainer().learningRate() * f;
-                RunConfig.Trainer t = withRate(withSeed(config.trainer(), seed), lr);
+                RunConfig.Trainer t = config.trainer().withSeed(seed).withLearningRate(lr);
                 sweep.add(run(config.withTrainer(t).withAutomation(off)
                         .withOutputDir(out.resolve("sweep").resolve(String.format("lr-%.1e", lr)).toString()), "baseline lr " + lr, seed));
             }
@@ -66,17 +63,5 @@ public final class Compare {
         } catch (IOException e) {
             throw new AttuneException(s.runDir() + ": cannot read metrics.jsonl (" + e.getMessage() + ")");
         }
-    }
-
-    static RunConfig.Trainer withSeed(RunConfig.Trainer t, long seed) {
-        return new RunConfig.Trainer(t.learningRate(), t.batchSize(), t.evalBatchSize(), t.epochs(), t.maxSteps(), t.warmupRatio(),
-                t.weightDecay(), t.maxGradNorm(), t.evalSteps(), t.loggingSteps(), seed, t.precision(), t.lrScheduler(),
-                t.earlyStoppingPatience(), t.adamEpsilon());
-    }
-
-    static RunConfig.Trainer withRate(RunConfig.Trainer t, double lr) {
-        return new RunConfig.Trainer(lr, t.batchSize(), t.evalBatchSize(), t.epochs(), t.maxSteps(), t.warmupRatio(),
-                t.weightDecay(), t.maxGradNorm(), t.evalSteps(), t.loggingSteps(), t.seed(), t.precision(), t.lrScheduler(),
-                t.earlyStoppingPatience(), t.adamEpsilon());
     }
 }

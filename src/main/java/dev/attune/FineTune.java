@@ -189,7 +189,7 @@ public final class FineTune {
                     spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes());
             try {
                 RunFiles.writeSummary(summaryFile, summary);
-                deleteTree(checkpointDir); // the run is finished; the model directory holds its result
+                Directories.deleteTree(checkpointDir); // the run is finished; the model directory holds its result
             } catch (IOException e) {
                 throw new AttuneException(summaryFile + ": cannot write (" + e.getMessage() + ")");
             }
@@ -217,10 +217,7 @@ public final class FineTune {
             throw new AttuneException(runDir + ": cannot write lr_finder.jsonl (" + e.getMessage() + ")");
         }
         System.err.printf("learning-rate range test: %d probes, chosen learning_rate %.3g%n", found.points().size(), found.chosen());
-        RunConfig.Trainer resolved = new RunConfig.Trainer(found.chosen(), t.batchSize(), t.evalBatchSize(), t.epochs(), t.maxSteps(),
-                t.warmupRatio(), t.weightDecay(), t.maxGradNorm(), t.evalSteps(), t.loggingSteps(), t.seed(), t.precision(),
-                t.lrScheduler(), t.earlyStoppingPatience(), t.adamEpsilon());
-        RunConfig out = config.withTrainer(resolved);
+        RunConfig out = config.withTrainer(t.withLearningRate(found.chosen()));
         try {
             RunFiles.writeAtomically(runDir.resolve("config.yaml"), out.toYaml());
         } catch (IOException e) {
@@ -308,13 +305,6 @@ public final class FineTune {
 
         double tokensPerSecond() {
             return trainSeconds == 0 ? Double.NaN : tokens / trainSeconds;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }

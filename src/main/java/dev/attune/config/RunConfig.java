@@ -39,6 +39,16 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
         public boolean autoLearningRate() {
             return Double.isNaN(learningRate);
         }
+
+        public Trainer withLearningRate(double lr) {
+            return new Trainer(lr, batchSize, evalBatchSize, epochs, maxSteps, warmupRatio, weightDecay, maxGradNorm, evalSteps,
+                    loggingSteps, seed, precision, lrScheduler, earlyStoppingPatience, adamEpsilon);
+        }
+
+        public Trainer withSeed(long s) {
+            return new Trainer(learningRate, batchSize, evalBatchSize, epochs, maxSteps, warmupRatio, weightDecay, maxGradNorm,
+                    evalSteps, loggingSteps, s, precision, lrScheduler, earlyStoppingPatience, adamEpsilon);
+        }
     }
 
     /** {@code output:} the run folder. */
@@ -46,7 +56,11 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
 
     /** {@code automation:} per-layer learning rates from layer spectra. */
     public record Automation(boolean enabled, boolean perLayer, List<String> layers, String policy, int refreshSteps,
-                             String estimator, double minMultiplier, double maxMultiplier, boolean normalize) {}
+                             String estimator, double minMultiplier, double maxMultiplier, boolean normalize) {
+        public Automation withEnabled(boolean on) {
+            return new Automation(on, perLayer, layers, policy, refreshSteps, estimator, minMultiplier, maxMultiplier, normalize);
+        }
+    }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)

@@ -10,11 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
@@ -115,7 +113,7 @@ public final class ModelCatalog {
                 e.config().withArchitectures(List.of(e.format() == Format.TF_CHECKPOINT ? "BertForMaskedLM" : "BertModel"))
                         .write(tmp.resolve("config.json"));
                 Files.writeString(tmp.resolve(".complete"), e.coordinates() + "\n");
-                if (Files.exists(dir)) deleteTree(dir);
+                if (Files.exists(dir)) dev.attune.Directories.deleteTree(dir);
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException ex) {
                 deleteQuietly(tmp);
@@ -209,16 +207,9 @@ public final class ModelCatalog {
 
     private static void deleteQuietly(Path dir) {
         try {
-            deleteTree(dir);
+            dev.attune.Directories.deleteTree(dir);
         } catch (IOException ignored) {
             // best effort: a leftover partial directory is never used
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }

@@ -105,27 +105,13 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
      * so a kill mid-way never leaves a half-written model where a finished one was.
      */
     static void write(Path out, BertConfig config, Map<String, WeightArray> state, Path tokenizerFile) throws IOException {
-        Path abs = out.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        Path old = abs.resolveSibling(abs.getFileName() + ".old");
-        deleteTree(tmp);
-        Files.createDirectories(tmp);
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt");
-        Safetensors.write(tmp.resolve("model.safetensors"), state, meta);
-        config.write(tmp.resolve("config.json"));
-        Files.copy(tokenizerFile, tmp.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        deleteTree(old);
-        if (Files.exists(abs)) Files.move(abs, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
+        dev.attune.Directories.replace(out, tmp -> {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pt");
+            Safetensors.write(tmp.resolve("model.safetensors"), state, meta);
+            config.write(tmp.resolve("config.json"));
+            Files.copy(tokenizerFile, tmp.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        });
     }
 
     /** A masked-token guess: the token, its id and its probability. */

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -29,17 +28,11 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     public static void save(Path dir, SequenceClassifier model, AdamW optimizer, State state) throws IOException {
-        Path abs = dir.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp"), old = abs.resolveSibling(abs.getFileName() + ".old");
-        deleteTree(tmp);
-        Files.createDirectories(tmp);
-        Safetensors.write(tmp.resolve("model.safetensors"), model.stateDict(), Map.of("format", "pt"));
-        optimizer.save(tmp.resolve("optimizer.pt"));
-        Files.writeString(tmp.resolve("trainer_state.json"), JSON.writeValueAsString(state));
-        deleteTree(old);
-        if (Files.exists(abs)) Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        dev.attune.Directories.replace(dir, tmp -> {
+            Safetensors.write(tmp.resolve("model.safetensors"), model.stateDict(), Map.of("format", "pt"));
+            optimizer.save(tmp.resolve("optimizer.pt"));
+            Files.writeString(tmp.resolve("trainer_state.json"), JSON.writeValueAsString(state));
+        });
     }
 
     /** True when {@code dir} holds a complete checkpoint (or a finished swap left one in {@code .old}). */
@@ -91,13 +84,6 @@ public final class Checkpoint {
             if (!Files.exists(abs) && Files.exists(old)) Files.move(old, abs, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException ignored) {
             // left as it is: exists() then reports no checkpoint
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }
