@@ -18,12 +18,15 @@ public final class Compare {
     /** One run of a comparison: its label, seed, base rate, summary and curves. */
     public record Run(String label, long seed, double learningRate, RunSummary summary, Curves curves) {}
 
+    /** The report's numbers and the runs behind them. */
+    public record Outcome(CompareReport.Result report, List<Run> baselines, List<Run> automated, List<Run> sweep) {}
+
     /** Base rates tried by {@code --sweep-baseline}, as multiples of the configured rate (1× is the first seed's baseline). */
     public static final double[] SWEEP_FACTORS = {0.4, 1.0, 2.0, 4.0};
 
     private Compare() {}
 
-    public static CompareReport.Result run(RunConfig config, int seeds, boolean sweepBaseline, Path out) {
+    public static Outcome run(RunConfig config, int seeds, boolean sweepBaseline, Path out) {
         if (seeds < 1) throw new AttuneException("--seeds must be at least 1");
         RunConfig.Automation a = config.automation();
         RunConfig.Automation on = a.withEnabled(true), off = a.withEnabled(false);
@@ -50,7 +53,7 @@ public final class Compare {
             }
         }
         try {
-            return CompareReport.write(out, config, baselines, automated, sweep);
+            return new Outcome(CompareReport.write(out, config, baselines, automated, sweep), baselines, automated, sweep);
         } catch (IOException e) {
             throw new AttuneException(out + ": cannot write the comparison report (" + e.getMessage() + ")");
         }

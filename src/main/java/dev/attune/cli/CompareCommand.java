@@ -2,7 +2,6 @@ package dev.attune.cli;
 
 import dev.attune.Compare;
 import dev.attune.config.RunConfig;
-import dev.attune.report.CompareReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,7 +28,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfig cfg = RunConfig.load(config, overrides);
-        Summaries.printComparison(Compare.run(cfg, seeds, sweep, Path.of(cfg.output().dir())));
+        Summaries.printComparison(Compare.run(cfg, seeds, sweep, Path.of(cfg.output().dir())).report());
         return 0;
     }
 }

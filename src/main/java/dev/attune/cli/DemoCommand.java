@@ -31,12 +31,13 @@ final class DemoCommand implements Callable<Integer> {
         o.addAll(overrides);
         if (!Files.isRegularFile(configFile)) throw new dev.attune.AttuneException(configFile + ": demo config not found (run from the attune directory)");
         RunConfig cfg = RunConfig.load(configFile, o);
-        var result = dev.attune.Compare.run(cfg, 1, false, Path.of(cfg.output().dir()));
-        var auto = result.seeds().get(0);
-        System.out.println();
-        System.out.printf("test accuracy: baseline %.4f, automated %.4f; test F1 (macro): baseline %.4f, automated %.4f%n",
-                auto.baselineAccuracy(), auto.automatedAccuracy(), auto.baselineF1(), auto.automatedF1());
-        Summaries.printComparison(result);
+        var outcome = dev.attune.Compare.run(cfg, 1, false, Path.of(cfg.output().dir()));
+        for (var run : List.of(outcome.baselines().get(0), outcome.automated().get(0))) {
+            System.out.println();
+            System.out.println("== " + run.label() + ": " + run.summary().runDir());
+            Summaries.print(run.summary());
+        }
+        Summaries.printComparison(outcome.report());
         return 0;
     }
 }

@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtSession;
 import dev.attune.data.TokenBatch;
 import dev.attune.engine.Autocast;
 import dev.attune.engine.Scope;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,11 +26,6 @@ class OnnxParityTest {
     @BeforeAll
     static void setUp() {
         env = OrtEnvironment.getEnvironment();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        // the environment is a process-wide singleton; sessions are closed per test
     }
 
     @ParameterizedTest
