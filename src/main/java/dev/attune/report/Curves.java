@@ -44,12 +44,12 @@ public record Curves(List<double[]> trainLoss, List<double[]> evalLoss) {
         return area / (evalLoss.get(evalLoss.size() - 1)[0] - evalLoss.get(0)[0]);
     }
 
-    /** Exponential moving average of the training loss (weight 0.9 on the past), for plotting. */
+    /** Exponential moving average of the logged training loss (weight 0.6 on the past), for plotting. */
     public List<double[]> smoothedTrainLoss() {
         List<double[]> out = new ArrayList<>();
         double ema = Double.NaN;
         for (double[] p : trainLoss) {
-            ema = Double.isNaN(ema) ? p[1] : 0.9 * ema + 0.1 * p[1];
+            ema = Double.isNaN(ema) ? p[1] : 0.6 * ema + 0.4 * p[1];
             out.add(new double[] {p[0], ema});
         }
         return out;
