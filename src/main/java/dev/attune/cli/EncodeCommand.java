@@ -8,14 +8,11 @@ import dev.attune.model.Pretrained;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -45,7 +42,7 @@ final class EncodeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (batchSize < 1) throw new AttuneException("--batch-size must be at least 1");
         if (!precision.equals("fp32") && !precision.equals("bf16")) throw new AttuneException("--precision must be fp32 or bf16");
-        List<String> texts = readLines();
+        List<String> texts = TextLines.read(input);
         ObjectMapper json = new ObjectMapper();
         try (Pretrained p = Pretrained.load(model);
              PrintStream out = output == null ? new PrintStream(System.out, false, StandardCharsets.UTF_8)
@@ -64,18 +61,5 @@ final class EncodeCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private List<String> readLines() throws IOException {
-        if (input != null && !Files.isRegularFile(input)) throw new AttuneException(input + ": no such file");
-        try (BufferedReader r = input == null
-                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-            List<String> lines = new ArrayList<>();
-            for (String line; (line = r.readLine()) != null; ) lines.add(line);
-            return lines;
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new AttuneException((input == null ? "standard input" : input.toString()) + ": not valid UTF-8 text");
-        }
     }
 }

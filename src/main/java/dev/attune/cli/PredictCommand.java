@@ -12,14 +12,10 @@ import dev.attune.train.Evaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -40,12 +36,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (input != null && !Files.isRegularFile(input)) throw new AttuneException(input + ": no such file");
-        List<String> texts = new ArrayList<>();
-        try (BufferedReader r = input == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-            for (String line; (line = r.readLine()) != null; ) texts.add(line);
-        }
+        List<String> texts = TextLines.read(input);
         try (Pretrained p = Pretrained.load(model)) {
             if (p.classifier() == null) throw new AttuneException(model + ": not a fine-tuned classifier (no id2label in config.json)");
             List<String> labels = p.classifier().labels();

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Hugging Face fast tokenizer (the Rust implementation, through DJL's binding) loaded from a model's own
@@ -154,10 +153,6 @@ public final class Tokenizer implements AutoCloseable {
         return hf.encode(text).getIds();
     }
 
-    public List<String> tokens(String text) {
-        return List.of(hf.encode(text).getTokens());
-    }
-
     public String token(long id) {
         return hf.decode(new long[] {id}, false).trim();
     }
@@ -167,38 +162,13 @@ public final class Tokenizer implements AutoCloseable {
      * (keeping the final [SEP]).
      */
     public TokenBatch encode(List<String> texts, int maxLength) {
-        if (maxLength < 2) throw new IllegalArgumentException("max_length must be at least 2, got " + maxLength);
         if (texts.isEmpty()) throw new IllegalArgumentException("no texts to encode");
-        Encoding[] enc = hf.batchEncode(texts);
-        int seq = 0;
-        long[][] rows = new long[enc.length][];
-        long[][] types = new long[enc.length][];
-        for (int i = 0; i < enc.length; i++) {
-            long[] ids = enc[i].getIds();
-            long[] tt = enc[i].getTypeIds();
-            if (ids.length > maxLength) {
-                long sep = ids[ids.length - 1];
-                ids = java.util.Arrays.copyOf(ids, maxLength);
-                tt = java.util.Arrays.copyOf(tt, maxLength);
-                ids[maxLength - 1] = sep;
-            }
-            rows[i] = ids;
-            types[i] = tt;
-            seq = Math.max(seq, ids.length);
-        }
-        int b = texts.size();
-        long[] ids = new long[b * seq], mask = new long[b * seq], tt = new long[b * seq];
-        java.util.Arrays.fill(ids, padId);
-        for (int i = 0; i < b; i++) {
-            System.arraycopy(rows[i], 0, ids, i * seq, rows[i].length);
-            System.arraycopy(types[i], 0, tt, i * seq, types[i].length);
-            java.util.Arrays.fill(mask, i * seq, i * seq + rows[i].length, 1L);
-        }
-        return new TokenBatch(b, seq, ids, mask, tt);
+        return TokenBatch.pad(java.util.Arrays.asList(encodeEach(texts, maxLength)), padId);
     }
 
     /** Token ids of each text with special tokens, truncated to {@code maxLength} (keeping the final [SEP]), unpadded. */
     public long[][] encodeEach(List<String> texts, int maxLength) {
+        if (maxLength < 2) throw new IllegalArgumentException("max_length must be at least 2, got " + maxLength);
         long[][] out = new long[texts.size()][];
         int chunk = 256;
         for (int start = 0; start < texts.size(); start += chunk) {
@@ -218,11 +188,6 @@ public final class Tokenizer implements AutoCloseable {
 
     public long padId() {
         return padId;
-    }
-
-    /** The options DJL was given, for diagnostics. */
-    public Map<String, String> options() {
-        return Map.of("truncation", hf.getTruncation(), "padding", hf.getPadding());
     }
 
     private static String firstLine(String s) {

@@ -51,12 +51,6 @@ public final class Engine {
         return threads;
     }
 
-    /** Seeds libtorch's generator (dropout, random init). */
-    public static void manualSeed(long seed) {
-        init();
-        torch.manual_seed(seed);
-    }
-
     /** True when the CPU has native bf16 dot products (AVX512-BF16 or AMX), where autocast pays off. */
     public static boolean cpuSupportsBf16() {
         try {

@@ -2,7 +2,6 @@ package dev.attune.engine;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.TensorOptional;
@@ -113,18 +112,6 @@ public final class Tensor {
         long[] out = new long[(int) c.numel()];
         if (out.length > 0) {
             try (var p = new LongPointer(c.data_ptr_long())) {
-                p.get(out);
-            }
-        }
-        return out;
-    }
-
-    /** The raw bf16 bit patterns, row-major (for writing bf16 files). */
-    public short[] toBf16Bits() {
-        var c = t.to(torch.ScalarType.BFloat16).contiguous();
-        short[] out = new short[(int) c.numel()];
-        if (out.length > 0) {
-            try (var p = new ShortPointer(c.data_ptr())) {
                 p.get(out);
             }
         }
@@ -267,11 +254,6 @@ public final class Tensor {
         return new Tensor(t.to(torch.ScalarType.BFloat16));
     }
 
-    /** A copy that shares nothing with this tensor. */
-    public Tensor copy() {
-        return new Tensor(t.clone());
-    }
-
     // ---- autograd ----------------------------------------------------------------------------------------------
 
     /** Marks a leaf tensor as trainable (or not); returns this tensor. */
@@ -309,11 +291,6 @@ public final class Tensor {
     /** Mean cross-entropy of logits (B, C) against integer class labels (B). */
     public Tensor crossEntropy(Tensor labels) {
         return new Tensor(torch.cross_entropy(t.to(torch.ScalarType.Float), labels.t));
-    }
-
-    /** Inverted dropout with a mask drawn by libtorch's generator: zeroes with probability p, scales the rest. */
-    public Tensor dropout(double p) {
-        return new Tensor(torch.dropout(t, p, true));
     }
 
     /**

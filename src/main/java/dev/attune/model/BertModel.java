@@ -4,7 +4,6 @@ import dev.attune.data.TokenBatch;
 import dev.attune.engine.Autocast;
 import dev.attune.engine.Tensor;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -249,10 +248,4 @@ public final class BertModel {
         return t;
     }
 
-    /** Names of the 2-D weight matrices of the encoder layers, in depth order. */
-    public List<String> layerMatrixNames() {
-        List<String> out = new ArrayList<>();
-        for (String n : params.keySet()) if (n.startsWith("encoder.layer.") && n.endsWith(".weight") && params.get(n).shape().length == 2) out.add(n);
-        return out;
-    }
 }
