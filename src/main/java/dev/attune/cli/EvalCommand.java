@@ -1,6 +1,5 @@
 package dev.attune.cli;
 
-import dev.attune.AttuneException;
 import dev.attune.data.DatasetReader;
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.Engine;
@@ -28,10 +27,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Pretrained p = Pretrained.load(model)) {
-            if (p.classifier() == null) throw new AttuneException(model + ": not a fine-tuned classifier (no id2label in config.json)");
+            var classifier = p.requireClassifier();
             var ds = DatasetReader.read(data, textField, labelField);
-            var enc = EncodedDataset.encode(ds, p.tokenizer(), p.classifier().labels(), Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
-            Summaries.printMetrics(data.toString(), Evaluator.evaluate(p.classifier(), enc, batchSize, Engine.cpuSupportsBf16()));
+            var enc = EncodedDataset.encode(ds, p.tokenizer(), classifier.labels(), Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
+            Summaries.printMetrics(data.toString(), Evaluator.evaluate(classifier, enc, batchSize, Engine.cpuSupportsBf16()));
         }
         return 0;
     }

@@ -2,7 +2,6 @@ package dev.attune.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.attune.AttuneException;
 import dev.attune.data.Dataset;
 import dev.attune.data.EncodedDataset;
 import dev.attune.data.Example;
@@ -38,12 +37,12 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<String> texts = TextLines.read(input);
         try (Pretrained p = Pretrained.load(model)) {
-            if (p.classifier() == null) throw new AttuneException(model + ": not a fine-tuned classifier (no id2label in config.json)");
-            List<String> labels = p.classifier().labels();
+            var classifier = p.requireClassifier();
+            List<String> labels = classifier.labels();
             List<Example> ex = texts.stream().map(t -> new Example(t, labels.get(0), null, 0)).toList();
             EncodedDataset data = EncodedDataset.encode(new Dataset(input == null ? Path.of("stdin") : input, ex), p.tokenizer(), labels,
                     Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
-            float[][] probs = Evaluator.probabilities(p.classifier(), data, batchSize, Engine.cpuSupportsBf16());
+            float[][] probs = Evaluator.probabilities(classifier, data, batchSize, Engine.cpuSupportsBf16());
             ObjectMapper json = new ObjectMapper();
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             for (float[] row : probs) {

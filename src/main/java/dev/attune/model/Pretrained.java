@@ -114,6 +114,14 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
         });
     }
 
+    /** The fine-tuned classifier of this model directory; an error naming the directory when it has none. */
+    public SequenceClassifier requireClassifier() {
+        if (classifier == null) {
+            throw new dev.attune.AttuneException(directory + ": not a fine-tuned classifier (no id2label in config.json)");
+        }
+        return classifier;
+    }
+
     /** A masked-token guess: the token, its id and its probability. */
     public record MaskPrediction(String token, long id, double probability) {}
 

@@ -45,6 +45,11 @@ final class ProtoReader {
     }
 
     long readVarint() {
+        return varint(buf, end);
+    }
+
+    /** A base-128 varint at the buffer's position, which it advances; it may not run past {@code end}. */
+    static long varint(ByteBuffer buf, int end) {
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (buf.position() >= end) throw new WeightFormatException("truncated varint");

@@ -186,12 +186,6 @@ public final class TfCheckpointWeights {
     }
 
     private static long varint(ByteBuffer b) {
-        long result = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            byte x = b.get();
-            result |= (long) (x & 0x7f) << shift;
-            if ((x & 0x80) == 0) return result;
-        }
-        throw new WeightFormatException("malformed varint");
+        return ProtoReader.varint(b, b.limit());
     }
 }
