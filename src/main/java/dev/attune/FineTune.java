@@ -98,7 +98,7 @@ public final class FineTune {
         try (Pretrained pretrained = Pretrained.load(config.model().name())) {
             var m = config.model();
             // training follows PyTorch's autocast: attention matmuls in bf16 too (a third faster per step)
-            SequenceClassifier model = SequenceClassifier.create(pretrained.model().withAttentionFp32(false),
+            SequenceClassifier model = SequenceClassifier.create(pretrained.model().withPreciseBf16(false),
                     new HeadConfig(m.pooling(), m.intermediateSize(), m.intermediateActivation(), m.classifierDropout()),
                     labels, config.trainer().seed() + 1);
             int maxLength = Math.min(d.maxLength(), pretrained.model().config().maxPositionEmbeddings());

@@ -40,7 +40,7 @@ final class BenchmarkCommand implements Callable<Integer> {
                         Engine.threads(), Engine.cpuSupportsBf16());
             }
             for (boolean bf16 : new boolean[] {false, true}) {
-                var r = EncoderBenchmark.forward(p.model().withAttentionFp32(false), batch, bf16, 2, iterations);
+                var r = EncoderBenchmark.forward(p.model().withPreciseBf16(false), batch, bf16, 2, iterations);
                 if (json) {
                     System.out.printf("{\"runtime\": \"attune\", \"kind\": \"forward\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f}%n",
                             r.precision(), r.medianSeconds(), r.tokensPerSecond());
@@ -51,7 +51,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             }
             if (train) {
                 var head = new dev.attune.model.HeadConfig("mean", 0, "gelu", 0.1);
-                var clf = dev.attune.model.SequenceClassifier.create(p.model().withAttentionFp32(false), head, java.util.List.of("a", "b"), 1);
+                var clf = dev.attune.model.SequenceClassifier.create(p.model().withPreciseBf16(false), head, java.util.List.of("a", "b"), 1);
                 for (boolean bf16 : new boolean[] {false, true}) {
                     var r = dev.attune.bench.TrainStepBenchmark.run(clf, batch, bf16, 3, iterations);
                     if (json) {

@@ -21,10 +21,14 @@ class TorchEigenSolverTest {
             double[] fp32 = new TorchEigenSolver(false).gramEigenvalues(w, shape[0], shape[1]);
             assertEquals(80, fp64.length);
             double max = ref[ref.length - 1];
+            double worst64 = 0, worst32 = 0;
             for (int i = 0; i < ref.length; i++) {
-                assertEquals(ref[i], fp64[i], max * 1e-12);
-                assertEquals(ref[i], fp32[i], max * 1e-5);
+                worst64 = Math.max(worst64, Math.abs(ref[i] - fp64[i]) / max);
+                worst32 = Math.max(worst32, Math.abs(ref[i] - fp32[i]) / max);
             }
+            // worst measured EIGWORST
+            dev.attune.Tolerance.atMost("fp64 Gram eigenvalues, error relative to the largest", worst64, 1e-12);
+            dev.attune.Tolerance.atMost("fp32 Gram eigenvalues, error relative to the largest", worst32, 1e-5);
         }
     }
 }

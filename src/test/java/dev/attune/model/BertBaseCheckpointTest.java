@@ -30,7 +30,8 @@ class BertBaseCheckpointTest {
         try (Pretrained p = Pretrained.load("bert-base-uncased")) {
             var top = p.fillMask("the capital of france is [MASK] .", 5);
             assertEquals("paris", top.get(0).token());
-            assertTrue(top.get(0).probability() > 0.2, "paris is confidently first: " + top.get(0));
+            // paris is confidently first; worst measured PARISWORST
+            dev.attune.Tolerance.atLeast("probability of paris", top.get(0).probability(), 0.2);
         }
     }
 

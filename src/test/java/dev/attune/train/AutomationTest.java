@@ -66,7 +66,8 @@ class AutomationTest {
         assertEquals(5, alphaLines);
         JsonNode summary = json.readTree(out.resolve("summary.json").toFile());
         assertTrue(summary.get("analysis_overhead").asDouble() > 0);
-        assertTrue(s.test().accuracy() > 0.5, "still learns: " + s.test().accuracy());
+        // still learns (chance is 0.25); worst measured AUTOWORST
+        dev.attune.Tolerance.atLeast("automated run's test accuracy", s.test().accuracy(), 0.5);
     }
 
     @Test

@@ -46,7 +46,8 @@ class FineTuneTest {
         Path out = dir.resolve("run-learn");
         RunSummary s = FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", List.of()));
         assertEquals(30, s.steps(), "2 epochs of 15 batches");
-        assertTrue(s.test().accuracy() >= 0.9, "accuracy " + s.test().accuracy() + " (chance is 0.25)");
+        // chance is 0.25; worst measured FTWORST
+        dev.attune.Tolerance.atLeast("fine-tuned test accuracy on four generated topics", s.test().accuracy(), 0.9);
         // the run folder describes itself
         for (String f : List.of("config.yaml", "metrics.jsonl", "summary.json", "provenance.json", "model/config.json",
                 "model/model.safetensors", "model/tokenizer.json")) {
