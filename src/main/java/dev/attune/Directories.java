@@ -25,7 +25,20 @@ public final class Directories {
         Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp"), old = abs.resolveSibling(abs.getFileName() + ".old");
         deleteTree(tmp);
         Files.createDirectories(tmp);
-        writer.writeInto(tmp);
+        try {
+            writer.writeInto(tmp);
+        } catch (IOException | RuntimeException e) {
+            // a failed write (a full disk, say) leaves no partial directory behind, and its message names the place
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // the original error matters more
+            }
+            if (e instanceof IOException io && (io.getMessage() == null || !io.getMessage().contains(tmp.toString()))) {
+                throw new IOException("writing " + abs + ": " + io.getMessage(), io);
+            }
+            throw e;
+        }
         deleteTree(old);
         if (Files.exists(abs)) Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);

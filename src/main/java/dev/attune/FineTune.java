@@ -28,6 +28,7 @@ import dev.attune.spectral.PowerLaw;
 import dev.attune.train.StepMetrics;
 import dev.attune.train.Trainer;
 import dev.attune.train.TrainingControl;
+import dev.attune.train.TrainingDivergedException;
 import dev.attune.train.TrainingListener;
 
 import java.io.IOException;
@@ -68,18 +69,17 @@ public final class FineTune {
         Engine.init();
         Path runDir = Path.of(config.output().dir());
         Path summaryFile = runDir.resolve("summary.json");
-        try {
-            if (Files.exists(summaryFile) && !resume) {
-                throw new AttuneException("output.dir: " + runDir + " already holds a finished run (summary.json); choose another directory");
+        Path checkpointDir = runDir.resolve("checkpoint");
+        boolean resuming = guardRunFolder(runDir, config, resume);
+        if (resuming) config = withRunLearningRate(config, runDir);
+        if (resuming) requireSameTraining(runDir, config);
+        else {
+            try {
+                Files.createDirectories(runDir);
+                RunFiles.writeAtomically(runDir.resolve("config.yaml"), config.toYaml());
+            } catch (IOException e) {
+                throw new AttuneException("output.dir: cannot write " + runDir + " (" + e.getMessage() + ")");
             }
-            if (Files.exists(runDir.resolve("checkpoint")) && !resume) {
-                throw new AttuneException("output.dir: " + runDir + " holds an unfinished run; add --resume to continue it, or choose another directory");
-            }
-            Files.createDirectories(runDir);
-            if (resume && Files.exists(summaryFile)) Files.delete(summaryFile);
-            RunFiles.writeAtomically(runDir.resolve("config.yaml"), config.toYaml());
-        } catch (IOException e) {
-            throw new AttuneException("output.dir: cannot write " + runDir + " (" + e.getMessage() + ")");
         }
 
         // data: the labels are those of the training set, sorted
@@ -105,15 +105,14 @@ public final class FineTune {
             EncodedDataset trainSet = EncodedDataset.encode(train, pretrained.tokenizer(), labels, maxLength);
             EncodedDataset valSet = validation == null ? null : EncodedDataset.encode(validation, pretrained.tokenizer(), labels, maxLength);
             EncodedDataset testSet = test == null ? null : EncodedDataset.encode(test, pretrained.tokenizer(), labels, maxLength);
-            if (config.trainer().autoLearningRate()) {
-                config = withFoundLearningRate(config, model, trainSet, bf16, runDir);
+            if (!resuming) {
+                if (config.trainer().autoLearningRate()) config = withFoundLearningRate(config, model, trainSet, bf16, runDir);
+                writeProvenance(runDir, config, pretrained, train, validation, test, bf16);
             }
-            writeProvenance(runDir, config, pretrained, train, validation, test, bf16);
 
             Path modelDir = runDir.resolve("model");
-            Path checkpointDir = runDir.resolve("checkpoint");
-            if (resume) {
-                long resumeStep = Checkpoint.exists(checkpointDir) ? Checkpoint.step(checkpointDir) : 0;
+            if (resuming) {
+                long resumeStep = Checkpoint.step(checkpointDir);
                 try {
                     MetricsLog.truncateAfter(runDir.resolve("metrics.jsonl"), resumeStep);
                 } catch (IOException e) {
@@ -151,7 +150,18 @@ public final class FineTune {
                 listeners.addAll(extra);
                 if (spectral != null) listeners.add(spectral);
                 Trainer trainer = new Trainer(model, config.trainer(), d.lengthBucketing(), bf16, layerRates, listeners, checkpointDir);
-                result = trainer.fit(trainSet, valSet, m.freeze(), resume);
+                try {
+                    result = trainer.fit(trainSet, valSet, m.freeze(), resuming);
+                } catch (TrainingDivergedException e) {
+                    // a failed run is finished too: its summary says why, and it is never resumed or overwritten
+                    try {
+                        RunFiles.writeFailedSummary(summaryFile, e.getMessage(), e.step(), Trainer.MAX_ROLLBACKS, RunFiles.peakRssMb());
+                        Directories.deleteTree(checkpointDir);
+                    } catch (IOException io) {
+                        throw new AttuneException(summaryFile + ": cannot write (" + io.getMessage() + ")");
+                    }
+                    throw e;
+                }
             } catch (IOException e) {
                 throw new AttuneException(runDir.resolve("metrics.jsonl") + ": " + e.getMessage());
             } finally {
@@ -184,9 +194,9 @@ public final class FineTune {
                 groups = perGroup(test, p, truth, labels);
             }
             RunSummary summary = new RunSummary(runDir, testMetrics, groups, best.bestLoss(), best.bestStep(), result.steps(),
-                    stats.trainSeconds, stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
+                    result.trainSeconds(), stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
-                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes());
+                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes(), result.rollbacks());
             try {
                 RunFiles.writeSummary(summaryFile, summary);
                 Directories.deleteTree(checkpointDir); // the run is finished; the model directory holds its result
@@ -194,6 +204,65 @@ public final class FineTune {
                 throw new AttuneException(summaryFile + ": cannot write (" + e.getMessage() + ")");
             }
             return summary;
+        }
+    }
+
+    /**
+     * Whether this run continues an unfinished one. A finished run (summary.json, completed or failed) is never
+     * trained again; an unfinished one is continued only when asked.
+     */
+    private static boolean guardRunFolder(Path runDir, RunConfig config, boolean resume) {
+        if (Files.exists(runDir.resolve("summary.json"))) {
+            throw new AttuneException("output.dir: " + runDir + " already holds a finished run (summary.json); "
+                    + (resume ? "--resume continues only unfinished runs; " : "") + "choose another directory");
+        }
+        boolean unfinished = Checkpoint.exists(runDir.resolve("checkpoint"));
+        if (unfinished && !resume) {
+            throw new AttuneException("output.dir: " + runDir + " holds an unfinished run; add --resume to continue it, or choose another directory");
+        }
+        if (unfinished && !Files.isRegularFile(runDir.resolve("config.yaml"))) {
+            throw new AttuneException(runDir.resolve("config.yaml") + ": missing; cannot tell what the unfinished run was trained with");
+        }
+        return unfinished;
+    }
+
+    /** {@code learning_rate: auto} resumes with the rate the range test chose when the run started. */
+    private static RunConfig withRunLearningRate(RunConfig config, Path runDir) {
+        RunConfig previous = RunConfig.load(runDir.resolve("config.yaml"), List.of());
+        if (config.trainer().autoLearningRate() && !previous.trainer().autoLearningRate()) {
+            return config.withTrainer(config.trainer().withLearningRate(previous.trainer().learningRate()));
+        }
+        return config;
+    }
+
+    /**
+     * Refuses to continue a run under settings its first steps never used: every training-relevant config key and
+     * the contents of the data files (their SHA-256 in provenance.json) must be what they were.
+     */
+    private static void requireSameTraining(Path runDir, RunConfig config) {
+        RunConfig previous = RunConfig.load(runDir.resolve("config.yaml"), List.of());
+        List<String> differences = new ArrayList<>(previous.trainingDifferences(config));
+        Path provenance = runDir.resolve("provenance.json");
+        if (Files.isRegularFile(provenance)) {
+            try {
+                var data = new ObjectMapper().readTree(provenance.toFile()).path("data");
+                var d = config.data();
+                String[][] files = {{"train", d.train()}, {"validation", d.validation()}, {"test", d.test()}};
+                for (String[] f : files) {
+                    String recorded = data.path(f[0]).path("sha256").asText(null);
+                    if (recorded == null || f[1] == null || !Files.isRegularFile(Path.of(f[1]))) continue;
+                    String now = RunFiles.sha256(Path.of(f[1]));
+                    if (!now.equals(recorded)) {
+                        differences.add("data." + f[0] + ": contents changed (sha256 " + recorded.substring(0, 12) + "... -> " + now.substring(0, 12) + "...)");
+                    }
+                }
+            } catch (IOException e) {
+                throw new AttuneException(provenance + ": cannot read (" + e.getMessage() + ")");
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new AttuneException("--resume: " + runDir + " was trained with other settings; continue it with its own config.yaml or start a new run: "
+                    + String.join("; ", differences));
         }
     }
 

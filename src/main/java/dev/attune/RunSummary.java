@@ -7,9 +7,10 @@ import java.util.Map;
 
 /**
  * What a fine-tuning run produced: test metrics (overall and per example group), the best validation loss and its
- * step, and the cost (steps, seconds, step time, tokens per second, peak memory).
+ * step, the cost (steps, seconds over every segment of a resumed run, step time, tokens per second, peak memory) and
+ * how many diverged steps were rolled back.
  */
 public record RunSummary(Path runDir, ClassificationMetrics test, Map<String, ClassificationMetrics> testGroups,
                          double bestValidationLoss, long bestStep, long steps, double trainSeconds,
                          double medianStepSeconds, double tokensPerSecond, double peakRssMb, String precision,
-                         String stopReason, Path modelDir, double analysisSeconds, int refreshes) {}
+                         String stopReason, Path modelDir, double analysisSeconds, int refreshes, int rollbacks) {}

@@ -32,7 +32,9 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batchSize < 1 || seqLen < 2 || iterations < 1) throw new IllegalArgumentException("--batch-size, --seq-len and --iterations must be positive");
+        Options.requireRange("--batch-size", batchSize, 1, 4096);
+        Options.requireRange("--seq-len", seqLen, 2, 512);
+        Options.requireRange("--iterations", iterations, 1, 1_000_000);
         try (Pretrained p = Pretrained.load(model)) {
             var batch = EncoderBenchmark.syntheticBatch(batchSize, seqLen, p.model().config().vocabSize(), 42);
             if (!json) {

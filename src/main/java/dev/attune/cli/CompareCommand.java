@@ -27,6 +27,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Options.requireRange("--seeds", seeds, 1, 100);
         RunConfig cfg = RunConfig.load(config, overrides);
         Summaries.printComparison(Compare.run(cfg, seeds, sweep, Path.of(cfg.output().dir())).report());
         return 0;

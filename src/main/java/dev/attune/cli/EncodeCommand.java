@@ -40,7 +40,8 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (batchSize < 1) throw new AttuneException("--batch-size must be at least 1");
+        Options.requireRange("--batch-size", batchSize, 1, 4096);
+        Options.requireRange("--max-length", maxLength, 1, 512);
         if (!precision.equals("fp32") && !precision.equals("bf16")) throw new AttuneException("--precision must be fp32 or bf16");
         List<String> texts = TextLines.read(input);
         ObjectMapper json = new ObjectMapper();

@@ -26,11 +26,19 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Options.requireRange("--batch-size", batchSize, 1, 4096);
+        Options.requireRange("--max-length", maxLength, 1, 512);
         try (Pretrained p = Pretrained.load(model)) {
             var classifier = p.requireClassifier();
             var ds = DatasetReader.read(data, textField, labelField);
             var enc = EncodedDataset.encode(ds, p.tokenizer(), classifier.labels(), Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
-            Summaries.printMetrics(data.toString(), Evaluator.evaluate(classifier, enc, batchSize, Engine.cpuSupportsBf16()));
+            dev.attune.train.ClassificationMetrics metrics;
+            try {
+                metrics = Evaluator.evaluate(classifier, enc, batchSize, Engine.cpuSupportsBf16());
+            } catch (dev.attune.AttuneException e) {
+                throw new dev.attune.AttuneException(model + ": " + e.getMessage());
+            }
+            Summaries.printMetrics(data.toString(), metrics);
         }
         return 0;
     }

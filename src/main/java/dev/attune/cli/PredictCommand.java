@@ -35,6 +35,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Options.requireRange("--batch-size", batchSize, 1, 4096);
+        Options.requireRange("--max-length", maxLength, 1, 512);
         List<String> texts = TextLines.read(input);
         try (Pretrained p = Pretrained.load(model)) {
             var classifier = p.requireClassifier();
@@ -42,7 +44,12 @@ final class PredictCommand implements Callable<Integer> {
             List<Example> ex = texts.stream().map(t -> new Example(t, labels.get(0), null, 0)).toList();
             EncodedDataset data = EncodedDataset.encode(new Dataset(input == null ? Path.of("stdin") : input, ex), p.tokenizer(), labels,
                     Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
-            float[][] probs = Evaluator.probabilities(classifier, data, batchSize, Engine.cpuSupportsBf16());
+            float[][] probs;
+            try {
+                probs = Evaluator.probabilities(classifier, data, batchSize, Engine.cpuSupportsBf16());
+            } catch (dev.attune.AttuneException e) {
+                throw new dev.attune.AttuneException(model + ": " + e.getMessage());
+            }
             ObjectMapper json = new ObjectMapper();
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             for (float[] row : probs) {

@@ -64,7 +64,8 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a key given twice is an error
 
     public static final List<String> POLICIES = List.of("uniform", "layer_decay", "tempbalance", "block_sigmoid", "uptrain", "auto");
 
@@ -92,11 +93,38 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
         if (root == null || root.isNull() || root.isMissingNode()) root = JsonNodeFactory.instance.objectNode();
         if (!root.isObject()) throw new ConfigException(source + ": top level must be a mapping with sections model, data, trainer, output");
         ObjectNode tree = (ObjectNode) root;
-        for (String o : overrides) applyOverride(tree, o, source);
-        return fromTree(tree, source);
+        java.util.Map<String, String> overridden = new java.util.HashMap<>();
+        for (String o : overrides) overridden.put(applyOverride(tree, o, source), o);
+        String[] lines = yaml.split("\n", -1);
+        Section.Locator locator = (section, key) -> {
+            String option = overridden.get(section + "." + key);
+            if (option != null) return "--set " + option;
+            int line = lineOf(lines, section, key);
+            return line > 0 ? source + ":" + line : source;
+        };
+        return fromTree(tree, source, locator);
     }
 
-    private static void applyOverride(ObjectNode tree, String override, String source) {
+    /** The 1-based line where {@code section} (and {@code key} inside it) is written, or 0 when not found. */
+    static int lineOf(String[] lines, String section, String key) {
+        java.util.regex.Pattern sectionLine = java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(section) + "\\s*:.*");
+        java.util.regex.Pattern keyAt = key == null ? null
+                : java.util.regex.Pattern.compile("(^|[\\s{,])" + java.util.regex.Pattern.quote(key) + "\\s*:");
+        for (int i = 0; i < lines.length; i++) {
+            if (!sectionLine.matcher(lines[i]).matches()) continue;
+            if (keyAt == null) return i + 1;
+            for (int j = i; j < lines.length; j++) {
+                if (j > i && !lines[j].isEmpty() && !Character.isWhitespace(lines[j].charAt(0)) && !lines[j].startsWith("#")) break;
+                String body = j == i ? lines[j].substring(lines[j].indexOf(':') + 1) : lines[j];
+                if (keyAt.matcher(body).find()) return j + 1;
+            }
+            return i + 1;
+        }
+        return 0;
+    }
+
+    /** Applies one {@code section.key=value} override; returns {@code section.key}. */
+    private static String applyOverride(ObjectNode tree, String override, String source) {
         int eq = override.indexOf('=');
         int dot = override.indexOf('.');
         if (eq < 0 || dot < 0 || dot > eq) {
@@ -113,16 +141,17 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
             parsed = JsonNodeFactory.instance.textNode(value);
         }
         ((ObjectNode) sec).set(key, parsed == null ? JsonNodeFactory.instance.nullNode() : parsed);
+        return section + "." + key;
     }
 
-    private static RunConfig fromTree(ObjectNode tree, String source) {
+    private static RunConfig fromTree(ObjectNode tree, String source, Section.Locator locator) {
         for (var it = tree.fieldNames(); it.hasNext(); ) {
             String s = it.next();
             if (!List.of("model", "data", "trainer", "output", "automation").contains(s)) {
-                throw new ConfigException(source + ": " + s + ": unknown section (expected model, data, trainer, output, automation)");
+                throw new ConfigException(locator.where(s, null) + ": " + s + ": unknown section (expected model, data, trainer, output, automation)");
             }
         }
-        Section m = new Section(source, "model", tree.get("model"));
+        Section m = new Section(locator, "model", tree.get("model"));
         Model model = new Model(
                 m.string("name", "minilm-l6"),
                 m.choice("pooling", "mean", List.of("mean", "cls", "pooler")),
@@ -132,7 +161,7 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                 m.strings("freeze"));
         m.rejectUnknownKeys();
 
-        Section d = new Section(source, "data", tree.get("data"));
+        Section d = new Section(locator, "data", tree.get("data"));
         Data data = new Data(
                 d.requiredString("train"),
                 d.string("validation", null),
@@ -143,7 +172,7 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                 d.bool("length_bucketing", true));
         d.rejectUnknownKeys();
 
-        Section t = new Section(source, "trainer", tree.get("trainer"));
+        Section t = new Section(locator, "trainer", tree.get("trainer"));
         double lr = "auto".equals(t.has("learning_rate") ? tree.get("trainer").get("learning_rate").asText() : null)
                 ? consumeAuto(t) : t.number("learning_rate", 5e-5, 1e-8, 1.0);
         int batch = t.integer("batch_size", 32, 1, 4096);
@@ -166,11 +195,12 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
         if (trainer.maxSteps() == 0) throw t.error("max_steps", "must be -1 (use epochs) or positive");
         t.rejectUnknownKeys();
 
-        Section o = new Section(source, "output", tree.get("output"));
+        Section o = new Section(locator, "output", tree.get("output"));
         Output output = new Output(o.string("dir", "runs/run"), o.bool("save_model", true));
+        if (output.dir().isBlank()) throw o.error("dir", "must name a directory (got an empty value)");
         o.rejectUnknownKeys();
 
-        Section a = new Section(source, "automation", tree.get("automation"));
+        Section a = new Section(locator, "automation", tree.get("automation"));
         Automation automation = new Automation(
                 a.bool("enabled", false),
                 a.bool("per_layer", true),
@@ -248,6 +278,37 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Keys that change how a run is reported or where it goes, never what its steps compute. */
+    private static final java.util.Set<String> NOT_TRAINING = java.util.Set.of(
+            "trainer.eval_batch_size", "trainer.logging_steps", "output.dir");
+
+    /**
+     * The training-relevant keys (model, data, rates, schedule, batch size, seed, precision, automation...) on which
+     * {@code other} differs from this config, as {@code section.key: this → other}; empty when a run of this config
+     * can be continued under {@code other}.
+     */
+    public List<String> trainingDifferences(RunConfig other) {
+        List<String> out = new ArrayList<>();
+        try {
+            JsonNode a = YAML.readTree(toYaml()), b = YAML.readTree(other.toYaml());
+            for (var sections = a.fieldNames(); sections.hasNext(); ) {
+                String section = sections.next();
+                for (var keys = a.get(section).fieldNames(); keys.hasNext(); ) {
+                    String key = keys.next(), name = section + "." + key;
+                    JsonNode x = a.get(section).get(key), y = b.path(section).path(key);
+                    if (!NOT_TRAINING.contains(name) && !x.equals(y)) out.add(name + ": " + text(x) + " -> " + text(y));
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    private static String text(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? "(none)" : n.isValueNode() ? n.asText() : n.toString();
     }
 
     public RunConfig withOutputDir(String dir) {

@@ -14,20 +14,25 @@ import java.util.Set;
  * reported by {@link #rejectUnknownKeys()}, so a misspelt key is an error rather than silently ignored.
  */
 final class Section {
-    private final String source;
+    /** Where a key was given, for messages: {@code file:line} or the {@code --set} option that set it. */
+    interface Locator {
+        String where(String section, String key);
+    }
+
+    private final Locator locator;
     private final String name;
     private final ObjectNode node;
     private final Set<String> read = new HashSet<>();
 
-    Section(String source, String name, JsonNode node) {
-        this.source = source;
+    Section(Locator locator, String name, JsonNode node) {
+        this.locator = locator;
         this.name = name;
         if (node != null && !node.isNull() && !node.isObject()) throw error(null, "must be a mapping of keys to values");
         this.node = node == null || node.isNull() ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : (ObjectNode) node;
     }
 
     ConfigException error(String key, String message) {
-        return new ConfigException(source + ": " + (key == null ? name : name + "." + key) + ": " + message);
+        return new ConfigException(locator.where(name, key) + ": " + (key == null ? name : name + "." + key) + ": " + message);
     }
 
     private JsonNode value(String key) {

@@ -29,7 +29,8 @@ import java.util.zip.GZIPInputStream;
  * A malformed row, a missing field or an empty text is an error that names the file and line.
  */
 public final class DatasetReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private DatasetReader() {}
 
@@ -57,13 +58,18 @@ public final class DatasetReader {
         if (file.toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        return new BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
+        r.mark(1);
+        if (r.read() != '\uFEFF') r.reset(); // a UTF-8 byte-order mark (spreadsheet exports write one) is not text
+        return r;
     }
 
     private static List<Example> readJsonl(Path file, Reader reader, String textField, String labelField) throws IOException {
         List<Example> out = new ArrayList<>();
         BufferedReader r = (BufferedReader) reader;
         int lineNo = 0;
+        int firstLabelLine = 0;
+        boolean numericLabels = false;
         for (String line; (line = r.readLine()) != null; ) {
             lineNo++;
             if (line.isBlank()) continue;
@@ -76,6 +82,15 @@ public final class DatasetReader {
             if (!node.isObject()) throw new AttuneException(file + ":" + lineNo + ": expected a JSON object");
             String text = field(file, lineNo, node.get(textField), textField);
             String label = field(file, lineNo, node.get(labelField), labelField);
+            // 1 and "1" would silently become two classes: labels are all numbers or all strings
+            boolean numeric = node.get(labelField).isNumber();
+            if (firstLabelLine == 0) {
+                firstLabelLine = lineNo;
+                numericLabels = numeric;
+            } else if (numeric != numericLabels) {
+                throw new AttuneException(file + ":" + lineNo + ": field '" + labelField + "' is a " + (numeric ? "number" : "string")
+                        + " here but a " + (numericLabels ? "number" : "string") + " on line " + firstLabelLine + "; write every label the same way");
+            }
             JsonNode group = node.get("group");
             out.add(example(file, lineNo, text, label, group == null || group.isNull() ? null : group.asText()));
         }

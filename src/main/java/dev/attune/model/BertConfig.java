@@ -63,7 +63,11 @@ public record BertConfig(
         check(source, "vocab_size", vocabSize > 0);
         check(source, "hidden_size", hiddenSize > 0);
         check(source, "num_hidden_layers", numHiddenLayers > 0);
-        check(source, "num_attention_heads", numAttentionHeads > 0 && hiddenSize % numAttentionHeads == 0);
+        check(source, "num_attention_heads", numAttentionHeads > 0);
+        if (hiddenSize % numAttentionHeads != 0) {
+            throw new WeightFormatException(source + ": hidden_size " + hiddenSize + " is not a multiple of num_attention_heads "
+                    + numAttentionHeads + " (each head needs hidden_size / num_attention_heads dimensions)");
+        }
         check(source, "intermediate_size", intermediateSize > 0);
         check(source, "max_position_embeddings", maxPositionEmbeddings > 0);
         check(source, "type_vocab_size", typeVocabSize > 0);

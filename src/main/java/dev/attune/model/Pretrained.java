@@ -65,9 +65,10 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
 
     static Map<String, WeightArray> readWeights(Path file) {
         String name = file.getFileName().toString();
-        if (name.endsWith(".safetensors")) return Safetensors.read(file);
-        if (name.endsWith(".onnx")) return OnnxWeights.read(file);
-        return TfCheckpointWeights.read(file);
+        if (name.endsWith(".safetensors")) return Safetensors.read(file); // checks finiteness itself
+        Map<String, WeightArray> weights = name.endsWith(".onnx") ? OnnxWeights.read(file) : TfCheckpointWeights.read(file);
+        weights.values().forEach(w -> w.requireFinite(file.toString()));
+        return weights;
     }
 
     private static Path tokenizerFile(Path dir) {

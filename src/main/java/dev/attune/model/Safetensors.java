@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,31 +26,44 @@ import java.util.Map;
  * F32, F16 and BF16 are read (widened to F32); F32 is written, atomically (temporary file, then rename).
  */
 public final class Safetensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Safetensors() {}
 
+    /**
+     * Reads every tensor, widened to F32. The byte accounting is exact, as the reference implementation checks it:
+     * the header is one JSON object followed only by space padding, every tensor's byte range matches its dtype and
+     * shape, and the ranges tile the data region with no gap, overlap or trailing byte. Values must be finite.
+     */
     public static Map<String, WeightArray> read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = ch.size();
             if (fileSize < 8) throw new WeightFormatException(file + ": too short to be a safetensors file");
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(lenBuf, 0);
+            readFully(ch, lenBuf, 0);
             long headerLen = lenBuf.getLong(0);
-            if (headerLen <= 0 || headerLen > 100_000_000 || 8 + headerLen > fileSize) {
-                throw new WeightFormatException(file + ": invalid safetensors header length " + headerLen);
+            if (headerLen <= 1 || headerLen > 100_000_000 || 8 + headerLen > fileSize) {
+                throw new WeightFormatException(file + ": invalid safetensors header length " + headerLen + " (file has " + fileSize + " bytes)");
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLen);
-            ch.read(header, 8);
+            readFully(ch, header, 8);
             JsonNode root;
             try {
-                root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
+                String text = StandardCharsets.UTF_8.newDecoder().decode(header.flip()).toString();
+                if (!text.startsWith("{")) throw new WeightFormatException(file + ": safetensors header does not start with '{'");
+                root = JSON.readTree(text.stripTrailing());
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new WeightFormatException(file + ": safetensors header is not UTF-8 (header length " + headerLen + " is wrong or the file is corrupt)");
             } catch (IOException e) {
-                throw new WeightFormatException(file + ": safetensors header is not valid JSON", e);
+                throw new WeightFormatException(file + ": safetensors header is not one JSON object (" + firstLine(e.getMessage()) + ")");
             }
+            if (root == null || !root.isObject()) throw new WeightFormatException(file + ": safetensors header is not a JSON object");
             long dataStart = 8 + headerLen;
             long dataSize = fileSize - dataStart;
-            Map<String, WeightArray> out = new LinkedHashMap<>();
+            record Entry(String name, String dtype, long[] shape, long count, long begin, long end) {}
+            List<Entry> entries = new ArrayList<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
                 var e = it.next();
                 String name = e.getKey();
@@ -58,39 +73,89 @@ public final class Safetensors {
                 int width = switch (dtype) {
                     case "F32" -> 4;
                     case "F16", "BF16" -> 2;
-                    default -> throw new WeightFormatException(file + ": tensor " + name + " has unsupported dtype " + dtype);
+                    default -> throw new WeightFormatException(file + ": tensor " + name + " has unsupported dtype '" + dtype + "'");
                 };
-                long[] shape = new long[t.path("shape").size()];
+                JsonNode shapeNode = t.path("shape");
+                if (!shapeNode.isArray()) throw new WeightFormatException(file + ": tensor " + name + " has no shape");
+                long[] shape = new long[shapeNode.size()];
                 long n = 1;
                 for (int i = 0; i < shape.length; i++) {
-                    shape[i] = t.path("shape").get(i).asLong();
-                    n *= shape[i];
+                    JsonNode dim = shapeNode.get(i);
+                    if (!dim.canConvertToLong() || !dim.isIntegralNumber() || dim.asLong() < 0) {
+                        throw new WeightFormatException(file + ": tensor " + name + " has an invalid shape " + shapeNode);
+                    }
+                    shape[i] = dim.asLong();
+                    try {
+                        n = Math.multiplyExact(n, shape[i]);
+                    } catch (ArithmeticException overflow) {
+                        throw new WeightFormatException(file + ": tensor " + name + " has a shape too large to exist " + shapeNode);
+                    }
                 }
-                long begin = t.path("data_offsets").path(0).asLong(-1), end = t.path("data_offsets").path(1).asLong(-1);
-                if (begin < 0 || end < begin || end > dataSize || end - begin != n * width) {
+                JsonNode offsets = t.path("data_offsets");
+                long begin = offsets.size() == 2 && offsets.get(0).isIntegralNumber() ? offsets.get(0).asLong(-1) : -1;
+                long end = offsets.size() == 2 && offsets.get(1).isIntegralNumber() ? offsets.get(1).asLong(-1) : -1;
+                if (begin < 0 || end < begin || end > dataSize || n > Integer.MAX_VALUE - 8 || end - begin != n * width) {
                     throw new WeightFormatException(file + ": tensor " + name + " has data_offsets [" + begin + ", " + end
-                            + "] that do not fit its shape " + java.util.Arrays.toString(shape) + " or the file");
+                            + "] that do not fit its shape " + java.util.Arrays.toString(shape) + " and dtype " + dtype
+                            + " or the data region of " + dataSize + " bytes");
                 }
-                ByteBuffer bytes = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-                ch.read(bytes, dataStart + begin);
+                entries.add(new Entry(name, dtype, shape, n, begin, end));
+            }
+            // the byte ranges must tile the data region exactly
+            List<Entry> byOffset = new ArrayList<>(entries);
+            byOffset.sort(java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+            long expected = 0;
+            for (Entry e : byOffset) {
+                if (e.begin() != expected) {
+                    throw new WeightFormatException(file + ": tensor " + e.name() + " starts at byte " + e.begin() + " of the data region, expected "
+                            + expected + (e.begin() < expected ? " (overlapping tensors)" : " (a gap)"));
+                }
+                expected = e.end();
+            }
+            if (expected != dataSize) {
+                throw new WeightFormatException(file + ": the tensors cover " + expected + " bytes but the data region after the "
+                        + headerLen + "-byte header has " + dataSize + " (wrong header length, or a truncated or extended file)");
+            }
+            Map<String, WeightArray> out = new LinkedHashMap<>();
+            for (Entry e : entries) {
+                ByteBuffer bytes = ByteBuffer.allocate((int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, bytes, dataStart + e.begin());
                 bytes.flip();
-                float[] data = new float[(int) n];
-                switch (dtype) {
+                float[] data = new float[(int) e.count()];
+                switch (e.dtype()) {
                     case "F32" -> bytes.asFloatBuffer().get(data);
                     case "BF16" -> {
-                        for (int i = 0; i < n; i++) data[i] = Float.intBitsToFloat((bytes.getShort() & 0xffff) << 16);
+                        for (int i = 0; i < data.length; i++) data[i] = Float.intBitsToFloat((bytes.getShort() & 0xffff) << 16);
                     }
                     default -> {
-                        for (int i = 0; i < n; i++) data[i] = halfToFloat(bytes.getShort());
+                        for (int i = 0; i < data.length; i++) data[i] = halfToFloat(bytes.getShort());
                     }
                 }
-                String hfName = name.startsWith("bert.") ? name.substring(5) : name;
-                out.put(hfName, new WeightArray(hfName, shape, data));
+                String hfName = e.name().startsWith("bert.") ? e.name().substring(5) : e.name();
+                if (out.containsKey(hfName)) throw new WeightFormatException(file + ": tensor " + hfName + " appears twice");
+                WeightArray w = new WeightArray(hfName, e.shape(), data);
+                w.requireFinite(file.toString());
+                out.put(hfName, w);
             }
             return out;
         } catch (IOException e) {
             throw new WeightFormatException(file + ": cannot read safetensors file (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) throw new IOException("unexpected end of file at byte " + pos);
+            pos += n;
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unreadable";
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     /** IEEE 754 binary16 to float32, including subnormals, infinities and NaN. */
@@ -110,6 +175,7 @@ public final class Safetensors {
 
     /** Writes tensors as F32 in the given order, with string metadata; replaces {@code file} atomically. */
     public static void write(Path file, Map<String, WeightArray> tensors, Map<String, String> metadata) throws IOException {
+        for (WeightArray w : tensors.values()) w.requireFinite(file.toString()); // never write a model that cannot work
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");

@@ -16,6 +16,16 @@ public record WeightArray(String name, long[] shape, float[] data) {
         }
     }
 
+    /** Throws, naming {@code source}, this tensor and the first offending index, when a value is NaN or infinite. */
+    public void requireFinite(String source) {
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                throw new WeightFormatException(source + ": tensor " + name + " holds a non-finite value (" + data[i]
+                        + " at index " + i + "); the weights are corrupt or came from a diverged run");
+            }
+        }
+    }
+
     public int rows() {
         return (int) shape[0];
     }

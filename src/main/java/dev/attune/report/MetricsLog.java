@@ -3,6 +3,7 @@ package dev.attune.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.train.EvalResult;
+import dev.attune.train.Rollback;
 import dev.attune.train.StepMetrics;
 import dev.attune.train.TrainingControl;
 import dev.attune.train.TrainingListener;
@@ -22,16 +23,44 @@ import java.nio.file.StandardOpenOption;
  */
 public final class MetricsLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final BufferedWriter out;
+    private final Path file;
+    private BufferedWriter out;
     private final int every;
 
     public MetricsLog(Path file, int loggingSteps) {
+        this.file = file;
+        this.every = loggingSteps;
+        open();
+    }
+
+    private void open() {
         try {
             out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
-        this.every = loggingSteps;
+    }
+
+    /**
+     * Drops the lines of the steps that will be redone, then records the rollback:
+     * {@code {"step", "rollback", "reason", "restored_step", "learning_rate_scale"}}.
+     */
+    @Override
+    public void onRollback(Rollback r) {
+        try {
+            out.close();
+            truncateAfter(file, r.toStep());
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+        open();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("step", r.toStep());
+        o.put("rollback", r.count());
+        o.put("diverged_step", r.atStep());
+        o.put("reason", r.reason());
+        o.put("learning_rate_scale", r.learningRateScale());
+        write(o);
     }
 
     @Override
@@ -67,7 +96,7 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
             out.write('\n');
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
     }
 

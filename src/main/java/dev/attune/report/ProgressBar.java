@@ -69,6 +69,14 @@ public final class ProgressBar implements TrainingListener {
     }
 
     @Override
+    public void onRollback(dev.attune.train.Rollback r) {
+        smoothLoss = Double.NaN;
+        err.printf("%s%s: step %d diverged (%s); rolled back to step %d, learning rates x%.4g (rollback %d of %d)%n",
+                terminal ? "\n" : "", label, r.atStep(), r.reason(), r.toStep(), r.learningRateScale(), r.count(),
+                dev.attune.train.Trainer.MAX_ROLLBACKS);
+    }
+
+    @Override
     public void onEnd(long steps, TrainingControl control) {
         if (terminal) err.println();
         if (control.shouldStop()) err.println(label + ": " + control.stopReason());

@@ -49,6 +49,7 @@ public final class RunFiles {
 
     public static void writeSummary(Path file, RunSummary s) throws IOException {
         ObjectNode root = JSON.createObjectNode();
+        root.put("status", "completed");
         if (s.test() != null) root.set("test", metricsJson(s.test()));
         ObjectNode groups = root.putObject("test_groups");
         s.testGroups().forEach((g, m) -> {
@@ -65,12 +66,24 @@ public final class RunFiles {
         root.put("peak_rss_mb", s.peakRssMb());
         root.put("precision", s.precision());
         root.put("stop_reason", s.stopReason());
+        root.put("rollbacks", s.rollbacks());
         if (s.modelDir() != null) root.put("model_dir", s.modelDir().toString());
         if (s.refreshes() > 0) {
             root.put("analysis_seconds", s.analysisSeconds());
             root.put("analysis_refreshes", s.refreshes());
             root.put("analysis_overhead", s.analysisSeconds() / Math.max(1e-9, s.trainSeconds()));
         }
+        writeAtomically(file, JSON.writeValueAsString(root));
+    }
+
+    /** summary.json of a run that stopped because training diverged after its last allowed rollback. */
+    public static void writeFailedSummary(Path file, String reason, long step, int rollbacks, double peakRssMb) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("status", "failed");
+        root.put("stop_reason", reason);
+        root.put("steps", step);
+        root.put("rollbacks", rollbacks);
+        root.put("peak_rss_mb", peakRssMb);
         writeAtomically(file, JSON.writeValueAsString(root));
     }
 

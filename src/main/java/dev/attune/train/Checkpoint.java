@@ -20,8 +20,34 @@ import java.util.Map;
  * with renames, so a kill at any moment leaves either the previous checkpoint or the new one, never a half-written one.
  */
 public final class Checkpoint {
-    /** The loop's counters. */
-    public record State(long step, double bestLoss, long bestStep, int evalsWithoutImprovement) {}
+    /**
+     * The loop's counters: the step, the best validation loss so far and its step, evaluations without improvement,
+     * training seconds summed over every segment of the run, and rollbacks after diverged steps so far.
+     */
+    public record State(long step, double bestLoss, long bestStep, int evalsWithoutImprovement, double trainSeconds, int rollbacks) {
+        public static State start() {
+            return new State(0, Double.POSITIVE_INFINITY, 0, 0, 0, 0);
+        }
+
+        /** Every learning rate is halved at each rollback. */
+        public double learningRateScale() {
+            return Math.pow(0.5, rollbacks);
+        }
+
+        State next(long step, double seconds) {
+            return new State(step, bestLoss, bestStep, evalsWithoutImprovement, trainSeconds + seconds, rollbacks);
+        }
+
+        State evaluated(double loss) {
+            return loss < bestLoss ? new State(step, loss, step, 0, trainSeconds, rollbacks)
+                    : new State(step, bestLoss, bestStep, evalsWithoutImprovement + 1, trainSeconds, rollbacks);
+        }
+
+        State rolledBack(State restored) {
+            return new State(restored.step, restored.bestLoss, restored.bestStep, restored.evalsWithoutImprovement,
+                    trainSeconds, rollbacks + 1);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,21 +72,33 @@ public final class Checkpoint {
         try {
             return JSON.readValue(dir.resolve("trainer_state.json").toFile(), State.class).step();
         } catch (IOException e) {
-            throw new AttuneException(dir + ": cannot read checkpoint (" + e.getMessage() + ")");
+            throw new AttuneException(dir.resolve("trainer_state.json") + ": cannot read checkpoint counters (" + firstLine(e.getMessage()) + ")");
         }
     }
 
     /** Restores weights and optimizer state into {@code model} and {@code optimizer}; returns the counters. */
     public static State load(Path dir, SequenceClassifier model, AdamW optimizer) {
         recoverInterruptedSwap(dir);
+        State s;
         try {
-            State s = JSON.readValue(dir.resolve("trainer_state.json").toFile(), State.class);
-            restoreWeights(model, Safetensors.read(dir.resolve("model.safetensors")), dir.resolve("model.safetensors").toString());
-            optimizer.load(dir.resolve("optimizer.pt"));
-            return s;
+            s = JSON.readValue(dir.resolve("trainer_state.json").toFile(), State.class);
         } catch (IOException e) {
-            throw new AttuneException(dir + ": cannot read checkpoint (" + e.getMessage() + ")");
+            throw new AttuneException(dir.resolve("trainer_state.json") + ": cannot read checkpoint counters (" + firstLine(e.getMessage()) + ")");
         }
+        restoreWeights(model, Safetensors.read(dir.resolve("model.safetensors")), dir.resolve("model.safetensors").toString());
+        Path optimizerFile = dir.resolve("optimizer.pt");
+        try {
+            optimizer.load(optimizerFile);
+        } catch (RuntimeException e) {
+            throw new AttuneException(optimizerFile + ": cannot read optimizer state (" + firstLine(e.getMessage()) + ")");
+        }
+        return s;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unreadable";
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     /** Copies saved weights (Hugging Face names, optionally under {@code bert.}) into the model's parameters. */

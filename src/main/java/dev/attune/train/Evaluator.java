@@ -1,5 +1,6 @@
 package dev.attune.train;
 
+import dev.attune.AttuneException;
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.Autocast;
 import dev.attune.engine.Gradients;
@@ -11,7 +12,10 @@ import dev.attune.model.SequenceClassifier;
 public final class Evaluator {
     private Evaluator() {}
 
-    /** Class probabilities per example, in dataset order: (N, C). */
+    /**
+     * Class probabilities per example, in dataset order: (N, C). A non-finite output (overflow in the model's
+     * activations) is an error naming the example, never a result.
+     */
     public static float[][] probabilities(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16) {
         int c = model.labels().size();
         float[][] out = new float[data.size()][];
@@ -20,6 +24,12 @@ public final class Evaluator {
                 float[] p;
                 try (Scope scope = Scope.open(); Autocast cast = Autocast.bf16(bf16)) {
                     p = model.forward(b.tokens(), Dropout.NONE).toFloat32().softmax(-1).toFloats();    // (B, C)
+                }
+                for (int k = 0; k < p.length; k++) {
+                    if (!Float.isFinite(p[k])) {
+                        throw new AttuneException("the model's forward pass produced " + p[k] + " for example " + (b.indices()[k / c] + 1)
+                                + " of " + data.size() + ": its weights or activations overflow; no result is reported");
+                    }
                 }
                 for (int k = 0; k < b.indices().length; k++) {
                     out[b.indices()[k]] = java.util.Arrays.copyOfRange(p, k * c, (k + 1) * c);

@@ -22,7 +22,8 @@ import java.util.Random;
  */
 public final class Trainer {
     /** How a run ended. */
-    public record Result(long steps, double trainSeconds, EvalResult lastEval, String stopReason) {}
+    /** How a run ended; {@code trainSeconds} adds up every segment of a resumed run. */
+    public record Result(long steps, double trainSeconds, int rollbacks, EvalResult lastEval, String stopReason) {}
 
     private final SequenceClassifier model;
     private final RunConfig.Trainer cfg;
@@ -44,24 +45,30 @@ public final class Trainer {
         this.checkpointDir = checkpointDir;
     }
 
+    /** At most this many rollbacks; the next diverged step stops the run. */
+    public static final int MAX_ROLLBACKS = 3;
+
     public Result fit(EncodedDataset train, EncodedDataset validation, List<String> freeze, boolean resume) {
         ParameterGroups pg = ParameterGroups.build(model.parameters(), freeze, cfg.weightDecay());
         AdamW optimizer = new AdamW(pg.groups(), cfg.learningRate(), cfg.adamEpsilon());
         int perEpoch = train.batchesPerEpoch(cfg.batchSize());
         long total = cfg.maxSteps() > 0 ? cfg.maxSteps() : (long) cfg.epochs() * perEpoch;
         long warmup = (long) Math.ceil(total * cfg.warmupRatio());
-        Checkpoint.State state = new Checkpoint.State(0, Double.POSITIVE_INFINITY, 0, 0);
+        Checkpoint.State state = Checkpoint.State.start();
         if (resume && checkpointDir != null && Checkpoint.exists(checkpointDir)) {
             state = Checkpoint.load(checkpointDir, model, optimizer);
+        } else if (checkpointDir != null) {
+            save(optimizer, state); // the state a rollback before the first evaluation returns to
         }
         TrainingControl control = new TrainingControl();
         TrainingPlan plan = new TrainingPlan(total, warmup, perEpoch, state.step(), pg.groups().size(), pg.trainableParameters(),
                 state.bestLoss(), state.bestStep(), state.evalsWithoutImprovement());
         listeners.forEach(l -> l.onStart(plan));
+        DivergenceGuard guard = new DivergenceGuard(model.labels().size());
 
         long step = state.step();
-        double trainSeconds = 0;
         EvalResult last = null;
+        steps:
         while (step < total && !control.shouldStop()) {
             int epoch = (int) (step / perEpoch);
             List<EncodedDataset.Batch> batches = train.epoch(cfg.batchSize(), bucketing, new Random(cfg.seed() * 1_000_003L + epoch));
@@ -70,19 +77,20 @@ public final class Trainer {
                 step++;
                 long start = System.nanoTime();
 
-                // set the learning rate: global schedule times each layer's multiplier
-                double lr = cfg.learningRate() * Schedule.factor(cfg.lrScheduler(), step, total, warmup);
+                // set the learning rate: global schedule times each layer's multiplier (halved after each rollback)
+                double lr = cfg.learningRate() * state.learningRateScale() * Schedule.factor(cfg.lrScheduler(), step, total, warmup);
                 Map<String, Double> multipliers = layerRates.multipliers(step, total);
                 for (int g = 0; g < pg.groups().size(); g++) {
                     optimizer.setLearningRate(g, lr * multipliers.getOrDefault(pg.layerOfGroup().get(g), 1.0));
                 }
 
-                // forward, backward, update
+                // forward, backward, update; a diverged step is never applied
                 // dropout masks depend on (seed, step) only, so a resumed run draws the same ones
                 java.util.SplittableRandom masks = new java.util.SplittableRandom(cfg.seed() * 1_000_003L + step);
                 Dropout dropout = (x, p) -> x.dropout(p, masks);
                 double loss;
                 double gradNorm;
+                String diverged;
                 try (Scope scope = Scope.open()) {
                     Tensor lossT;
                     try (Autocast cast = Autocast.bf16(bf16)) {
@@ -92,12 +100,28 @@ public final class Trainer {
                     lossT.backward();
                     loss = lossT.item();
                     gradNorm = cfg.maxGradNorm() > 0 ? optimizer.clipGradNorm(cfg.maxGradNorm()) : Double.NaN;
-                    optimizer.step();
+                    diverged = guard.check(loss, gradNorm);
+                    if (diverged == null) optimizer.step();
                     optimizer.zeroGrad();
                 }
-                if (!Double.isFinite(loss)) throw new AttuneException("training diverged at step " + step + " (loss " + loss + "); lower trainer.learning_rate");
                 double seconds = (System.nanoTime() - start) / 1e9;
-                trainSeconds += seconds;
+
+                // roll back to the last checkpoint, halve the rates and go on; stop after too many rollbacks
+                if (diverged != null) {
+                    if (checkpointDir == null || state.rollbacks() >= MAX_ROLLBACKS) {
+                        throw new TrainingDivergedException("training diverged at step " + step + " (" + diverged + ") after "
+                                + state.rollbacks() + " rollbacks with halved learning rates; lower trainer.learning_rate (now "
+                                + cfg.learningRate() + ")", step);
+                    }
+                    state = state.next(state.step(), seconds).rolledBack(Checkpoint.load(checkpointDir, model, optimizer));
+                    Rollback r = new Rollback(step, diverged, state.step(), state.rollbacks(), state.learningRateScale());
+                    for (TrainingListener l : listeners) l.onRollback(r);
+                    guard.reset();
+                    step = state.step();
+                    save(optimizer, state); // the rollback count survives a kill
+                    continue steps;
+                }
+                state = state.next(step, seconds);
 
                 // log
                 long tokens = batch.tokens().realTokens();
@@ -110,22 +134,22 @@ public final class Trainer {
                     ClassificationMetrics metrics = Evaluator.evaluate(model, validation, cfg.evalBatchSize(), bf16);
                     last = new EvalResult(step, (double) step / perEpoch, metrics, (System.nanoTime() - evalStart) / 1e9);
                     for (TrainingListener l : listeners) l.onEvaluate(last, control);
-                    if (last.loss() < state.bestLoss()) state = new Checkpoint.State(step, last.loss(), step, 0);
-                    else state = new Checkpoint.State(step, state.bestLoss(), state.bestStep(), state.evalsWithoutImprovement() + 1);
-                } else {
-                    state = new Checkpoint.State(step, state.bestLoss(), state.bestStep(), state.evalsWithoutImprovement());
+                    state = state.evaluated(last.loss());
                 }
-                if (control.takeCheckpointRequest() && checkpointDir != null) {
-                    try {
-                        Checkpoint.save(checkpointDir, model, optimizer, state);
-                    } catch (IOException e) {
-                        throw new AttuneException(checkpointDir + ": cannot write checkpoint (" + e.getMessage() + ")");
-                    }
-                }
+                if (control.takeCheckpointRequest()) save(optimizer, state);
             }
         }
         final long done = step;
         listeners.forEach(l -> l.onEnd(done, control));
-        return new Result(step, trainSeconds, last, control.shouldStop() ? control.stopReason() : "completed");
+        return new Result(step, state.trainSeconds(), state.rollbacks(), last, control.shouldStop() ? control.stopReason() : "completed");
+    }
+
+    private void save(AdamW optimizer, Checkpoint.State state) {
+        if (checkpointDir == null) return;
+        try {
+            Checkpoint.save(checkpointDir, model, optimizer, state);
+        } catch (IOException e) {
+            throw new AttuneException(checkpointDir + ": cannot write checkpoint (" + e.getMessage() + ")");
+        }
     }
 }

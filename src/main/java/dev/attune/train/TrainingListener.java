@@ -8,5 +8,8 @@ public interface TrainingListener {
 
     default void onEvaluate(EvalResult r, TrainingControl control) {}
 
+    /** The loop restored the checkpoint of {@code r.toStep()} after a diverged step; steps after it will be redone. */
+    default void onRollback(Rollback r) {}
+
     default void onEnd(long steps, TrainingControl control) {}
 }

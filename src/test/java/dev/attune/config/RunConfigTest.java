@@ -48,9 +48,11 @@ class RunConfigTest {
     @Test
     void unknownKeysAndBadValuesNameTheFileAndKey() {
         var e = assertThrows(ConfigException.class, () -> RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.learning_rat=1")));
-        assertEquals("spam.yaml: trainer.learning_rat: unknown key", e.getMessage());
+        assertEquals("--set trainer.learning_rat=1: trainer.learning_rat: unknown key", e.getMessage(), "the option is to blame, not the file");
         e = assertThrows(ConfigException.class, () -> RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.batch_size=0")));
-        assertTrue(e.getMessage().startsWith("spam.yaml: trainer.batch_size: must be between 1 and 4096"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("--set trainer.batch_size=0: trainer.batch_size: must be between 1 and 4096"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> RunConfig.parse("data: {train: a.jsonl}\ntrainer:\n  seed: 1\n  learning_rat: 1\n", "d.yaml", List.of()));
+        assertEquals("d.yaml:4: trainer.learning_rat: unknown key", e.getMessage(), "a key in the file is named with its line");
         e = assertThrows(ConfigException.class, () -> RunConfig.parse("model: {name: x}\n", "c.yaml", List.of()));
         assertEquals("c.yaml: data.train: is required", e.getMessage());
     }

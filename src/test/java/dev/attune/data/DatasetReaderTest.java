@@ -19,11 +19,14 @@ class DatasetReaderTest {
     @Test
     void readsJsonlAndCsvWithConfigurableFields() throws Exception {
         Path j = dir.resolve("a.jsonl");
-        Files.writeString(j, "{\"body\": \"hello\", \"y\": \"pos\", \"group\": \"g1\"}\n\n{\"body\": \"bye\", \"y\": 1}\n");
+        Files.writeString(j, "{\"body\": \"hello\", \"y\": \"pos\", \"group\": \"g1\"}\n\n{\"body\": \"bye\", \"y\": \"1\"}\n");
         Dataset d = DatasetReader.read(j, "body", "y");
         assertEquals(2, d.size());
         assertEquals(new Example("hello", "pos", "g1", 1), d.examples().get(0));
         assertEquals(new Example("bye", "1", null, 3), d.examples().get(1));
+        Path numbers = dir.resolve("n.jsonl");
+        Files.writeString(numbers, "{\"body\": \"hello\", \"y\": 0}\n{\"body\": \"bye\", \"y\": 1}\n");
+        assertEquals("1", DatasetReader.read(numbers, "body", "y").examples().get(1).label(), "numeric labels are fine when all are numbers");
 
         Path c = dir.resolve("a.csv");
         Files.writeString(c, "label,text\nspam,\"multi\nline, with comma\"\nham,plain\n");

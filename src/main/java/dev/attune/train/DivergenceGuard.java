@@ -1,0 +1,43 @@
+package dev.attune.train;
+
+/**
+ * Tells a diverging step from a noisy one: a loss or gradient norm that is not finite, a loss far above its running
+ * level (more than twice the loss of uniform guessing, ln C, above its moving average), or a gradient norm a
+ * thousand times its moving average. Pure arithmetic on the numbers the step returns; the loop decides what to do.
+ */
+public final class DivergenceGuard {
+    static final double GRAD_NORM_FACTOR = 1000;
+    private static final double SMOOTHING = 0.1;
+
+    private final double lossMargin;
+    private double lossAverage = Double.NaN;
+    private double gradNormAverage = Double.NaN;
+
+    /** @param classes the number of classes C, which sets the loss margin 2 ln C */
+    public DivergenceGuard(int classes) {
+        this.lossMargin = 2 * Math.log(Math.max(2, classes));
+    }
+
+    /** Why this step diverged, or null when it did not; a step that did not diverge updates the running levels. */
+    public String check(double loss, double gradNorm) {
+        if (!Double.isFinite(loss)) return "loss " + loss;
+        if (!Double.isNaN(gradNorm) && !Double.isFinite(gradNorm)) return "gradient norm " + gradNorm;
+        if (!Double.isNaN(lossAverage) && loss > lossAverage + lossMargin) {
+            return String.format("loss %.4g far above its running level %.4g", loss, lossAverage);
+        }
+        if (!Double.isNaN(gradNormAverage) && !Double.isNaN(gradNorm) && gradNorm > GRAD_NORM_FACTOR * gradNormAverage) {
+            return String.format("gradient norm %.4g exploded (running level %.4g)", gradNorm, gradNormAverage);
+        }
+        lossAverage = Double.isNaN(lossAverage) ? loss : lossAverage + SMOOTHING * (loss - lossAverage);
+        if (!Double.isNaN(gradNorm)) {
+            gradNormAverage = Double.isNaN(gradNormAverage) ? gradNorm : gradNormAverage + SMOOTHING * (gradNorm - gradNormAverage);
+        }
+        return null;
+    }
+
+    /** Forgets the running levels (after a rollback the weights are those of an earlier step). */
+    public void reset() {
+        lossAverage = Double.NaN;
+        gradNormAverage = Double.NaN;
+    }
+}
