@@ -39,8 +39,10 @@ public final class Directories {
             }
             throw e;
         }
+        FaultPoint.reached(abs.getFileName().toString());
         deleteTree(old);
         if (Files.exists(abs)) Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+        FaultPoint.reached(abs.getFileName() + "-swap");
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(old);
     }

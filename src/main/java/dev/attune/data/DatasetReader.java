@@ -108,6 +108,10 @@ public final class DatasetReader {
         List<Example> out = new ArrayList<>();
         try (CSVParser parser = CSVParser.parse(reader, format)) {
             List<String> header = parser.getHeaderNames();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String h : header) {
+                if (!seen.add(h)) throw new AttuneException(file + ":1: column '" + h + "' appears twice in the header");
+            }
             for (String f : List.of(textField, labelField)) {
                 if (!header.contains(f)) throw new AttuneException(file + ":1: missing column '" + f + "' (header has " + header + ")");
             }

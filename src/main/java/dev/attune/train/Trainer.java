@@ -101,6 +101,7 @@ public final class Trainer {
                     loss = lossT.item();
                     gradNorm = cfg.maxGradNorm() > 0 ? optimizer.clipGradNorm(cfg.maxGradNorm()) : Double.NaN;
                     diverged = guard.check(loss, gradNorm);
+                    dev.attune.FaultPoint.reached("step");
                     if (diverged == null) optimizer.step();
                     optimizer.zeroGrad();
                 }

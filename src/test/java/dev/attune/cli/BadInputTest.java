@@ -102,7 +102,85 @@ class BadInputTest {
                 Arguments.of("input file missing", args("encode", "--input", tmp.resolve("absent.txt").toString()), "absent.txt: no such file"),
                 Arguments.of("fill-mask without [MASK]", args("fill-mask", "no mask here"), "has no [MASK]"),
                 Arguments.of("fill-mask on a model without a masked-LM head", args("fill-mask", "--model", good.toString(), "a [MASK] ."), "no masked-LM head"),
-                Arguments.of("unknown option", args("encode", "--frobnicate"), "--frobnicate"));
+                Arguments.of("unknown option", args("encode", "--frobnicate"), "--frobnicate"),
+                Arguments.of("NaN weight", args("encode", "--model", variant("nan", d -> SafetensorsBytes.putFloat(d.resolve("model.safetensors"), 0, Float.NaN)), "--input", writeText("t13.txt", "hi")),
+                        "tensor embeddings.word_embeddings.weight holds a non-finite value (NaN at index 0)"),
+                Arguments.of("infinite weight", args("encode", "--model", variant("inf", d -> SafetensorsBytes.putFloat(d.resolve("model.safetensors"), 5, Float.NEGATIVE_INFINITY)), "--input", writeText("t14.txt", "hi")),
+                        "holds a non-finite value (-Infinity at index 5)"),
+                Arguments.of("header length ending inside the padding", args("encode", "--model", variant("hlen-3", d -> {
+                    SafetensorsBytes.padHeader(d.resolve("model.safetensors"), 6);
+                    SafetensorsBytes.addToHeaderLength(d.resolve("model.safetensors"), -3, 0);
+                }), "--input", writeText("t15.txt", "hi")),
+                        "the tensors cover"),
+                Arguments.of("header length raised with bytes appended", args("encode", "--model", variant("hlen+8", d -> SafetensorsBytes.addToHeaderLength(d.resolve("model.safetensors"), 8, 8)), "--input", writeText("t16.txt", "hi")),
+                        "model.safetensors: safetensors header"),
+                Arguments.of("overlapping tensors", args("encode", "--model", variant("overlap", d -> SafetensorsBytes.editHeader(d.resolve("model.safetensors"), h -> {
+                    var first = h.get("embeddings.LayerNorm.weight").get("data_offsets");
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) h.get("embeddings.LayerNorm.bias")).set("data_offsets", first);
+                })), "--input", writeText("t17.txt", "hi")), "(overlapping tensors)"),
+                Arguments.of("shape too large to exist", args("encode", "--model", variant("huge", d -> SafetensorsBytes.editHeader(d.resolve("model.safetensors"), h ->
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) h.get("embeddings.LayerNorm.bias")).putArray("shape").add(4294967296L).add(4294967296L).add(4294967296L))),
+                        "--input", writeText("t18.txt", "hi")), "tensor embeddings.LayerNorm.bias has a shape too large to exist"),
+                Arguments.of("negative dimension", args("encode", "--model", variant("negdim", d -> SafetensorsBytes.editHeader(d.resolve("model.safetensors"), h ->
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) h.get("embeddings.LayerNorm.bias")).putArray("shape").add(-16))),
+                        "--input", writeText("t19.txt", "hi")), "tensor embeddings.LayerNorm.bias has an invalid shape [-16]"),
+                Arguments.of("unsupported dtype", args("encode", "--model", variant("i64", d -> SafetensorsBytes.editHeader(d.resolve("model.safetensors"), h ->
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) h.get("embeddings.LayerNorm.bias")).put("dtype", "I64"))),
+                        "--input", writeText("t20.txt", "hi")), "tensor embeddings.LayerNorm.bias has unsupported dtype 'I64'"),
+                Arguments.of("offsets that are not numbers", args("encode", "--model", variant("stroffs", d -> SafetensorsBytes.editHeader(d.resolve("model.safetensors"), h ->
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) h.get("embeddings.LayerNorm.bias")).putArray("data_offsets").add("0").add("64"))),
+                        "--input", writeText("t21.txt", "hi")), "tensor embeddings.LayerNorm.bias has data_offsets [-1, -1]"),
+                Arguments.of("header that is a JSON array", args("encode", "--model", variant("arrayheader", d -> SafetensorsBytes.replaceHeader(d.resolve("model.safetensors"), "[1, 2, 3]")),
+                        "--input", writeText("t22.txt", "hi")), "safetensors header does not start with '{'"),
+                Arguments.of("tensor named twice in the header", args("encode", "--model", variant("dupname", d -> SafetensorsBytes.replaceHeader(d.resolve("model.safetensors"),
+                        "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}, \"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}")),
+                        "--input", writeText("t23.txt", "hi")), "Duplicate field 'a'"),
+                Arguments.of("hidden_size not a multiple of the heads", args("encode", "--model", variant("hidden512", d -> Files.writeString(d.resolve("config.json"), Files.readString(d.resolve("config.json")).replace("\"hidden_size\" : 16", "\"hidden_size\" : 15"))).toString(), "--input", writeText("t24.txt", "hi")),
+                        "hidden_size 15 is not a multiple of num_attention_heads 2"),
+                Arguments.of("predict with a model that overflows", args("predict", "--model", overflowingClassifier(), "--input", writeText("t25.txt", "hello there")),
+                        "forward pass produced NaN for example 1 of 1"),
+                Arguments.of("eval with a model that overflows", args("eval", "--model", overflowingClassifier(), "--data", writeText("t26.jsonl", "{\"text\": \"hi\", \"label\": \"a\"}\n")),
+                        "forward pass produced NaN"),
+                Arguments.of("predict with NaN weights", args("predict", "--model", variant("nanclf", d -> {
+                    Files.copy(classifier().resolve("config.json"), d.resolve("config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(classifier().resolve("model.safetensors"), d.resolve("model.safetensors"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    SafetensorsBytes.putFloat(d.resolve("model.safetensors"), 3, Float.NaN);
+                }), "--input", writeText("t27.txt", "hi")), "holds a non-finite value (NaN at index 3)"),
+                Arguments.of("predict with a model that is not a classifier", args("predict", "--model", good, "--input", writeText("t28.txt", "hi")), "not a fine-tuned classifier"),
+                Arguments.of("predict --batch-size 0", args("predict", "--model", good, "--batch-size", "0", "--input", writeText("t29.txt", "hi")), "--batch-size: must be between 1 and 4096 (got 0)"),
+                Arguments.of("predict --batch-size -3", args("predict", "--model", good, "--batch-size", "-3", "--input", writeText("t30.txt", "hi")), "--batch-size: must be between 1 and 4096 (got -3)"),
+                Arguments.of("eval --batch-size 0", args("eval", "--model", good, "--batch-size", "0", "--data", writeText("t31.jsonl", "{}")), "--batch-size: must be between 1 and 4096 (got 0)"),
+                Arguments.of("eval --max-length 0", args("eval", "--model", good, "--max-length", "0", "--data", writeText("t32.jsonl", "{}")), "--max-length: must be between 1 and 512 (got 0)"),
+                Arguments.of("eval data file missing", args("eval", "--model", classifier(), "--data", tmp.resolve("absent.jsonl")), "absent.jsonl: no such file"),
+                Arguments.of("encode --max-length too large", args("encode", "--max-length", "100000", "--input", writeText("t33.txt", "hi")), "--max-length: must be between 1 and 512 (got 100000)"),
+                Arguments.of("compare --seeds 0", args("compare", "--config", writeText("t34.yaml", "data: {train: x.jsonl}\n"), "--seeds", "0"), "--seeds: must be between 1 and 100 (got 0)"),
+                Arguments.of("benchmark --iterations 0", args("benchmark", "--iterations", "0"), "--iterations: must be between 1 and 1000000 (got 0)"));
+    }
+
+    private static Path classifierDir;
+
+    /** A tiny fine-tuned-classifier directory (random head, labels a and b). */
+    static synchronized Path classifier() throws IOException {
+        if (classifierDir != null) return classifierDir;
+        try (var p = dev.attune.model.Pretrained.loadDirectory(good)) {
+            var clf = dev.attune.model.SequenceClassifier.create(p.model(), new dev.attune.model.HeadConfig("mean", 0, "gelu", 0.1),
+                    java.util.List.of("a", "b"), 3);
+            dev.attune.model.Pretrained.save(clf, p.tokenizer(), tmp.resolve("classifier"));
+        }
+        classifierDir = tmp.resolve("classifier");
+        return classifierDir;
+    }
+
+    /** The classifier with finite but enormous word embeddings: LayerNorm's sums overflow to NaN. */
+    static Path overflowingClassifier() throws IOException {
+        Path dir = tmp.resolve("overflow");
+        if (Files.exists(dir)) return dir;
+        Files.createDirectories(dir);
+        try (var s = Files.list(classifier())) {
+            for (Path f : s.toList()) Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        SafetensorsBytes.fillFloats(dir.resolve("model.safetensors"), 0, 30522 * 16, 3e38f);
+        return dir;
     }
 
     static String[] args(Object... a) {

@@ -48,6 +48,7 @@ class TrainBadInputTest {
     }
 
     static Stream<Arguments> cases() throws IOException {
+        Files.createDirectories(tmp.resolve("adir.jsonl"));
         Path finished = tmp.resolve("finished");
         Files.createDirectories(finished);
         Files.writeString(finished.resolve("summary.json"), "{}");
@@ -76,7 +77,53 @@ class TrainBadInputTest {
                 c("unknown model", file("c21.yaml", config("", "").replace("name: minilm-l6", "name: gpt-17")), List.of(), "unknown model 'gpt-17'"),
                 c("freeze pattern matching nothing", file("c22.yaml", config("", "")), List.of("--set", "model.freeze=[decoder.*]"), "model.freeze: pattern 'decoder.*' matches no parameter"),
                 c("output holds a finished run", file("c23.yaml", config("", "")), List.of("--set", "output.dir=" + finished), "already holds a finished run"),
-                c("max_steps zero", file("c24.yaml", config("max_steps: 0", "")), List.of(), "trainer.max_steps: must be -1"));
+                c("max_steps zero", file("c24.yaml", config("max_steps: 0", "")), List.of(), "trainer.max_steps: must be -1"),
+                c("key given twice in a mapping", file("c25.yaml", config("seed: 1, seed: 2", "")), List.of(), "c25.yaml:3: not valid YAML (Duplicate field 'seed'"),
+                c("section given twice", file("c26.yaml", config("", "trainer: {seed: 3}\n")), List.of(), "c26.yaml:5: not valid YAML (Duplicate field 'trainer'"),
+                c("unknown key named with its line", file("c27.yaml", config("", "automation:\n  enabled: true\n  polcy: auto\n")), List.of(), "c27.yaml:7: automation.polcy: unknown key"),
+                c("unknown key from --set blames the option", file("c28.yaml", config("", "")), List.of("--set", "trainer.seeed=4"), "--set trainer.seeed=4: trainer.seeed: unknown key"),
+                c("bad value from --set blames the option", file("c29.yaml", config("", "")), List.of("--set", "trainer.batch_size=-3"), "--set trainer.batch_size=-3: trainer.batch_size: must be between 1 and 4096"),
+                c("empty output dir", file("c30.yaml", config("", "")), List.of("--set", "output.dir="), "output.dir: must name a directory"),
+                c("numeric label among string labels", file("c31.yaml", config("", "").replace(good.toString(), file("mixed.jsonl", "{\"text\": \"a\", \"label\": \"spam\"}\n{\"text\": \"b\", \"label\": 1}\n").toString())), List.of(), "mixed.jsonl:2: field 'label' is a number here but a string on line 1"),
+                c("field given twice in a JSONL row", file("c32.yaml", config("", "").replace(good.toString(), file("dup.jsonl", "{\"text\": \"a\", \"label\": \"x\", \"label\": \"y\"}\n").toString())), List.of(), "dup.jsonl:1: malformed JSON (Duplicate field 'label')"),
+                c("CSV with a repeated column", file("c33.yaml", config("", "").replace(good.toString(), file("dupcol.csv", "text,label,text\na,x,b\n").toString())), List.of(), "dupcol.csv:1: "),
+                c("train data is a directory", file("c34.yaml", config("", "").replace(good.toString(), tmp.toString() + "/adir.jsonl")), List.of(), "adir.jsonl"),
+                c("gzip file that is not gzip", file("c35.yaml", config("", "").replace(good.toString(), file("fake.jsonl.gz", "{\"text\": \"a\"}").toString())), List.of(), "fake.jsonl.gz: cannot read"),
+                c("section that is not a mapping", file("c36.yaml", config("", "").replace("trainer: {}", "trainer: [1, 2]")), List.of(), "trainer: must be a mapping"),
+                c("resume of a finished run", file("c37.yaml", config("", "")), List.of("--set", "output.dir=" + finished, "--resume"), "--resume continues only unfinished runs"),
+                c("resume with another batch size", unfinished("c38", "batch_size: 16"), List.of("--set", "trainer.batch_size=8", "--resume"), "trainer.batch_size: 16 -> 8"),
+                c("resume with another rate and seed", unfinished("c39", "learning_rate: 3.0e-5"), List.of("--set", "trainer.learning_rate=3e-4", "--set", "trainer.seed=7", "--resume"), "trainer.learning_rate: 3.0E-5 -> 3.0E-4; trainer.seed: 42 -> 7"),
+                c("resume with another train file", unfinished("c40", ""), List.of("--set", "data.train=" + goodVal, "--resume"), "data.train: "),
+                c("resume after the data changed", changedData("c41"), List.of("--resume"), "data.train: contents changed"),
+                c("--resume without a config.yaml in the run", unfinishedWithoutConfig("c42"), List.of("--resume"), "config.yaml: missing"));
+    }
+
+    /** A config whose output.dir holds an unfinished run (a checkpoint's counters) started with the same config. */
+    static Path unfinished(String name, String trainer) throws IOException {
+        Path cfg = file(name + ".yaml", config(trainer, "").replaceAll("dir: .*}", "dir: " + tmp.resolve(name + "-run") + "}"));
+        Path run = tmp.resolve(name + "-run");
+        Files.createDirectories(run.resolve("checkpoint"));
+        Files.writeString(run.resolve("checkpoint/trainer_state.json"), "{\"step\": 10}");
+        Files.writeString(run.resolve("config.yaml"), dev.attune.config.RunConfig.load(cfg, List.of()).toYaml());
+        return cfg;
+    }
+
+    static Path changedData(String name) throws IOException {
+        Path data = file(name + "-train.jsonl", Files.readString(good));
+        Path cfg = file(name + ".yaml", config("", "").replace(good.toString(), data.toString()).replaceAll("dir: .*}", "dir: " + tmp.resolve(name + "-run") + "}"));
+        Path run = tmp.resolve(name + "-run");
+        Files.createDirectories(run.resolve("checkpoint"));
+        Files.writeString(run.resolve("checkpoint/trainer_state.json"), "{\"step\": 10}");
+        Files.writeString(run.resolve("config.yaml"), dev.attune.config.RunConfig.load(cfg, List.of()).toYaml());
+        Files.writeString(run.resolve("provenance.json"), "{\"data\": {\"train\": {\"sha256\": \"" + dev.attune.report.RunFiles.sha256(data) + "\"}}}");
+        Files.writeString(data, Files.readString(good) + "{\"text\": \"new row\", \"label\": \"ham\"}\n");
+        return cfg;
+    }
+
+    static Path unfinishedWithoutConfig(String name) throws IOException {
+        Path cfg = unfinished(name, "");
+        Files.delete(tmp.resolve(name + "-run/config.yaml"));
+        return cfg;
     }
 
     static Arguments c(String what, Path config, List<String> extra, String expected) {
