@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,40 +88,5 @@ class FineTuneTest {
             if (n.has("loss")) out.add(n.get("loss").asDouble());
         }
         return out;
-    }
-
-    @Test
-    void aRunKilledMidwayResumesFromItsLastCheckpointAndFinishes() throws Exception {
-        Path out = dir.resolve("run-killed");
-        Path cfgFile = dir.resolve("killed.yaml");
-        Files.writeString(cfgFile, config(out.toString()).replace("epochs: 2", "epochs: 4").replace("eval_steps: 10", "eval_steps: 5"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path")));
-        for (String p : List.of("org.bytedeco.javacpp.cachedir", "OPT_OUT_TRACKING", "DJL_OFFLINE")) {
-            if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
-        }
-        cmd.addAll(List.of("dev.attune.cli.Main", "train", "--config", cfgFile.toString()));
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
-        Path state = out.resolve("checkpoint/trainer_state.json");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (!Files.exists(state) && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
-        assertTrue(Files.exists(state), "a checkpoint was written before the kill: " + Files.readString(dir.resolve("child.log")));
-        child.destroyForcibly().waitFor();
-        assertTrue(!Files.exists(out.resolve("summary.json")), "killed before finishing");
-        long killedAfter = Checkpoint.step(out.resolve("checkpoint"));
-        assertTrue(killedAfter > 0 && killedAfter < 60, "checkpoint step " + killedAfter);
-
-        RunSummary s = FineTune.run(RunConfig.load(cfgFile, List.of()), true, LayerRates.UNIFORM, List.of(), "resume");
-        assertEquals(60, s.steps());
-        assertTrue(Files.exists(out.resolve("summary.json")));
-        // the log holds each step once, in order, up to the last
-        List<Long> steps = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            JsonNode n = json.readTree(line);
-            if (n.has("loss")) steps.add(n.get("step").asLong());
-        }
-        for (int i = 1; i < steps.size(); i++) assertTrue(steps.get(i) > steps.get(i - 1), "steps in order: " + steps);
-        assertEquals(60L, steps.get(steps.size() - 1));
     }
 }
