@@ -45,7 +45,7 @@ class FineTuneTest {
         Path out = dir.resolve("run-learn");
         RunSummary s = FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", List.of()));
         assertEquals(30, s.steps(), "2 epochs of 15 batches");
-        // chance is 0.25; worst measured FTWORST
+        // chance is 0.25; worst measured 1.000 under the AMX and AVX512-BF16 limits with 1 and 2 threads (error 0 against 0.1 allowed)
         dev.attune.Tolerance.atLeast("fine-tuned test accuracy on four generated topics", s.test().accuracy(), 0.9);
         // the run folder describes itself
         for (String f : List.of("config.yaml", "metrics.jsonl", "summary.json", "provenance.json", "model/config.json",
