@@ -30,7 +30,7 @@ public final class TfCheckpointWeights {
 
     private TfCheckpointWeights() {}
 
-    private record Entry(String key, int dtype, long[] shape, int shard, long offset, long size, Integer crc) {}
+    record Entry(String key, int dtype, long[] shape, int shard, long offset, long size, Integer crc) {}
 
     /** Reads every float variable of the checkpoint whose index file is {@code indexFile}. */
     public static Map<String, WeightArray> read(Path indexFile) {
@@ -52,6 +52,15 @@ public final class TfCheckpointWeights {
                 if (e.dtype() != DT_FLOAT || e.shard() != 0) continue;
                 String name = huggingFaceName(e.key());
                 if (name == null) continue;
+                long values = 1;
+                for (long d : e.shape()) {
+                    if (d < 0 || (values = values * d) > Integer.MAX_VALUE / 4) values = -1;
+                    if (values < 0) break;
+                }
+                if (values < 0 || e.offset() < 0 || e.size() != 4 * values) {
+                    throw new WeightFormatException(indexFile + ": tensor " + e.key() + " has size " + e.size() + " for shape "
+                            + java.util.Arrays.toString(e.shape()) + " at offset " + e.offset() + " (corrupt index)");
+                }
                 if (e.offset() + e.size() > ch.size()) {
                     throw new WeightFormatException(dataFile + ": tensor " + e.key() + " lies past the end of the file");
                 }
@@ -102,7 +111,7 @@ public final class TfCheckpointWeights {
         return s;
     }
 
-    private static Map<String, Entry> readIndex(ByteBuffer file) {
+    static Map<String, Entry> readIndex(ByteBuffer file) {
         if (file.limit() < 48) throw new WeightFormatException("file too short for a table footer");
         if (file.getLong(file.limit() - 8) != MAGIC) throw new WeightFormatException("bad table magic number");
         ByteBuffer footer = file.duplicate().order(ByteOrder.LITTLE_ENDIAN);
