@@ -59,4 +59,15 @@ class DatasetReaderTest {
         assertEquals(Math.round(248 * 0.70), train);
         assertEquals(Math.round(248 * 0.15), val);
     }
+
+    @Test
+    void aByteOrderMarkBeforeTheCsvHeaderIsNotPartOfTheFirstColumnName() throws Exception {
+        Path c = dir.resolve("bom.csv");
+        Files.write(c, ("\uFEFFtext,label\nhello,pos\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Dataset d = DatasetReader.read(c, "text", "label");
+        assertEquals(new Example("hello", "pos", null, 2), d.examples().get(0));
+        Path j = dir.resolve("bom.jsonl");
+        Files.write(j, ("\uFEFF{\"text\": \"hi\", \"label\": \"x\"}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("hi", DatasetReader.read(j, "text", "label").examples().get(0).text());
+    }
 }
