@@ -45,7 +45,8 @@ class AdamWTest {
         Tensor w = Tensor.fromFloats(new float[] {2f}, 1).requiresGrad(true);
         AdamW opt = new AdamW(List.of(new AdamW.Group("w", List.of(w), 0.01)), 0.1, EPS);
         double got = run(opt, w, gs, lrs);
-        assertEquals(reference(2.0, 0.01, gs, lrs), got, 1e-5);
+        // float32 steps against the formula in double; worst measured MEASURED_ADAM
+        dev.attune.Tolerance.atMost("AdamW with rate changes, distance to the formula", Math.abs(reference(2.0, 0.01, gs, lrs) - got), 1e-5);
         // a reset at the rate change would have given a different value
         double resetAfterTwo = reference(reference(2.0, 0.01, new double[] {1.0, -3.0}, new double[] {0.1, 0.1}), 0.01,
                 new double[] {0.5, 2.0}, new double[] {0.01, 0.05});
@@ -82,7 +83,7 @@ class AdamWTest {
         AdamW opt2 = new AdamW(List.of(new AdamW.Group("w", List.of(w2), 0.01)), 0.1, EPS);
         opt2.load(dir.resolve("opt.pt"));
         double resumed = run(opt2, w2, new double[] {0.5, 2.0}, new double[] {0.1, 0.1});
-        assertEquals(reference(2.0, 0.01, gs, lrs), resumed, 1e-5);
+        dev.attune.Tolerance.atMost("AdamW resumed from saved state, distance to the formula", Math.abs(reference(2.0, 0.01, gs, lrs) - resumed), 1e-5);
     }
 
     @Test

@@ -45,7 +45,8 @@ class TensorTest {
 
             // GELU(x) = x * Φ(x); Φ(1) = 0.8413447460685429
             float[] g = Tensor.fromFloats(new float[] {1f, 0f}, 2).gelu().toFloats();
-            assertEquals(0.8413447f, g[0], 1e-6f);
+            // worst measured MEASURED_GELU
+            dev.attune.Tolerance.atMost("exact GELU(1), distance to Phi(1)", Math.abs(g[0] - 0.8413447460685429), 1e-6);
             assertEquals(0f, g[1], 0f);
         }
     }
