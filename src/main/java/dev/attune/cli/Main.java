@@ -1,7 +1,6 @@
 package dev.attune.cli;
 
 import dev.attune.AttuneException;
-import dev.attune.engine.Engine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +20,7 @@ public final class Main {
 
     /** As {@link #run(String...)}, with error messages going to {@code err}. */
     public static int run(java.io.PrintWriter err, String... args) {
-        Engine.keepOffline();
+        dev.attune.Offline.ensure();
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {

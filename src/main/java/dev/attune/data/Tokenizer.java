@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.attune.engine.Engine;
 
 import dev.attune.AttuneException;
 
@@ -36,7 +35,7 @@ public final class Tokenizer implements AutoCloseable {
 
     /** Loads a tokenizer.json file; truncation and padding stored in the file are replaced by attune's own. */
     public static Tokenizer load(Path tokenizerJson) {
-        Engine.keepOffline();
+        dev.attune.Offline.ensure();
         JsonNode root;
         try {
             root = JSON.readTree(tokenizerJson.toFile());

@@ -13,16 +13,10 @@ public final class Engine {
 
     private Engine() {}
 
-    /** Sets the opt-outs that stop DJL's tokenizer binding from calling home. Must run before any DJL class loads. */
-    public static void keepOffline() {
-        System.setProperty("OPT_OUT_TRACKING", "true");
-        System.setProperty("DJL_OFFLINE", "true");
-    }
-
     /** Loads libtorch with its own OpenBLAS first and sets the intra-op thread count (default: all cores). */
     public static synchronized void init() {
         if (ready) return;
-        keepOffline();
+        dev.attune.Offline.ensure();
         // Prefer the bundled libraries over any system libtorch.so (Debian's python3-torch installs one):
         // unpack and load OpenBLAS and then libtorch_cpu from the JavaCPP cache before the JNI wrapper.
         // On a clean cache JavaCPP unpacks libraries one at a time as it loads them; a library loaded before its
