@@ -2,13 +2,11 @@ package dev.attune.bench;
 
 import dev.attune.data.TokenBatch;
 import dev.attune.engine.AdamW;
-import dev.attune.engine.Autocast;
 import dev.attune.engine.Engine;
-import dev.attune.engine.Scope;
-import dev.attune.engine.Tensor;
 import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
 import dev.attune.train.ParameterGroups;
+import dev.attune.train.TrainStep;
 
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +23,7 @@ public final class TrainStepBenchmark {
     public static Result run(SequenceClassifier model, TokenBatch batch, boolean bf16, int warmup, int iterations) {
         Engine.init();
         ParameterGroups pg = ParameterGroups.build(model.parameters(), List.of(), 0.01);
-        AdamW opt = new AdamW(pg.groups(), 1e-5, 1e-8);
+        TrainStep step = new TrainStep(model, new AdamW(pg.groups(), 1e-5, 1e-8), bf16, 1.0);
         long[] labels = new long[batch.batchSize()];
         for (int i = 0; i < labels.length; i++) labels[i] = i % 2;
         java.util.SplittableRandom masks = new java.util.SplittableRandom(1);
@@ -33,17 +31,7 @@ public final class TrainStepBenchmark {
         double[] times = new double[iterations];
         for (int i = 0; i < warmup + iterations; i++) {
             long start = System.nanoTime();
-            try (Scope scope = Scope.open()) {
-                Tensor loss;
-                try (Autocast cast = Autocast.bf16(bf16)) {
-                    loss = model.forward(batch, dropout).crossEntropy(Tensor.fromLongs(labels, labels.length));
-                }
-                loss.backward();
-                loss.item();
-                opt.clipGradNorm(1.0);
-                opt.step();
-                opt.zeroGrad();
-            }
+            step.run(batch, labels, dropout, TrainStep.Guard.NONE);
             if (i >= warmup) times[i - warmup] = (System.nanoTime() - start) / 1e9;
         }
         Arrays.sort(times);

@@ -5,7 +5,7 @@ package dev.attune.train;
  * level (more than twice the loss of uniform guessing, ln C, above its moving average), or a gradient norm a
  * thousand times its moving average. Pure arithmetic on the numbers the step returns; the loop decides what to do.
  */
-public final class DivergenceGuard {
+public final class DivergenceGuard implements TrainStep.Guard {
     static final double GRAD_NORM_FACTOR = 1000;
     private static final double SMOOTHING = 0.1;
 
@@ -19,7 +19,8 @@ public final class DivergenceGuard {
     }
 
     /** Why this step diverged, or null when it did not; a step that did not diverge updates the running levels. */
-    public String check(double loss, double gradNorm) {
+    @Override
+    public String reject(double loss, double gradNorm) {
         if (!Double.isFinite(loss)) return "loss " + loss;
         if (!Double.isNaN(gradNorm) && !Double.isFinite(gradNorm)) return "gradient norm " + gradNorm;
         if (!Double.isNaN(lossAverage) && loss > lossAverage + lossMargin) {

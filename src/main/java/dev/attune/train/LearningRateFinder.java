@@ -2,10 +2,7 @@ package dev.attune.train;
 
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.AdamW;
-import dev.attune.engine.Autocast;
-import dev.attune.engine.Scope;
 import dev.attune.engine.Tensor;
-import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
 
 import java.util.ArrayList;
@@ -35,6 +32,7 @@ public final class LearningRateFinder {
         model.parameters().forEach((n, t) -> saved.put(n, t.toFloats()));
         ParameterGroups pg = ParameterGroups.build(model.parameters(), freeze, 0.0);
         AdamW opt = new AdamW(pg.groups(), minRate, 1e-8);
+        TrainStep step = new TrainStep(model, opt, bf16, 1.0);
         List<EncodedDataset.Batch> batches = new ArrayList<>();
         for (int epoch = 0; batches.size() < steps; epoch++) batches.addAll(train.epoch(batchSize, true, new Random(seed + 7919L * epoch)));
         List<Point> points = new ArrayList<>();
@@ -43,21 +41,9 @@ public final class LearningRateFinder {
             for (int k = 0; k < steps; k++) {
                 double lr = minRate * Math.pow(maxRate / minRate, (double) k / Math.max(1, steps - 1));
                 for (int g = 0; g < pg.groups().size(); g++) opt.setLearningRate(g, lr);
-                double loss;
-                try (Scope scope = Scope.open()) {
-                    SplittableRandom masks = new SplittableRandom(seed * 31 + k);
-                    Dropout dropout = (x, p) -> x.dropout(p, masks);
-                    Tensor l;
-                    EncodedDataset.Batch b = batches.get(k);
-                    try (Autocast cast = Autocast.bf16(bf16)) {
-                        l = model.forward(b.tokens(), dropout).crossEntropy(Tensor.fromLongs(b.labels(), b.labels().length));
-                    }
-                    l.backward();
-                    loss = l.item();
-                    opt.clipGradNorm(1.0);
-                    opt.step();
-                    opt.zeroGrad();
-                }
+                SplittableRandom masks = new SplittableRandom(seed * 31 + k);
+                EncodedDataset.Batch b = batches.get(k);
+                double loss = step.run(b.tokens(), b.labels(), (x, p) -> x.dropout(p, masks), TrainStep.Guard.NONE).loss();
                 avg = 0.8 * avg + 0.2 * loss;
                 double smoothed = avg / (1 - Math.pow(0.8, k + 1));
                 points.add(new Point(lr, loss, smoothed));

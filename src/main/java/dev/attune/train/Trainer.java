@@ -4,10 +4,6 @@ import dev.attune.AttuneException;
 import dev.attune.config.RunConfig;
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.AdamW;
-import dev.attune.engine.Autocast;
-import dev.attune.engine.Scope;
-import dev.attune.engine.Tensor;
-import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
 
 import java.io.IOException;
@@ -65,6 +61,7 @@ public final class Trainer {
                 state.bestLoss(), state.bestStep(), state.evalsWithoutImprovement());
         listeners.forEach(l -> l.onStart(plan));
         DivergenceGuard guard = new DivergenceGuard(model.labels().size());
+        TrainStep trainStep = new TrainStep(model, optimizer, bf16, cfg.maxGradNorm());
 
         long step = state.step();
         EvalResult last = null;
@@ -87,24 +84,9 @@ public final class Trainer {
                 // forward, backward, update; a diverged step is never applied
                 // dropout masks depend on (seed, step) only, so a resumed run draws the same ones
                 java.util.SplittableRandom masks = new java.util.SplittableRandom(cfg.seed() * 1_000_003L + step);
-                Dropout dropout = (x, p) -> x.dropout(p, masks);
-                double loss;
-                double gradNorm;
-                String diverged;
-                try (Scope scope = Scope.open()) {
-                    Tensor lossT;
-                    try (Autocast cast = Autocast.bf16(bf16)) {
-                        Tensor logits = model.forward(batch.tokens(), dropout);                             // (B, C)
-                        lossT = logits.crossEntropy(Tensor.fromLongs(batch.labels(), batch.labels().length));
-                    }
-                    lossT.backward();
-                    loss = lossT.item();
-                    gradNorm = cfg.maxGradNorm() > 0 ? optimizer.clipGradNorm(cfg.maxGradNorm()) : Double.NaN;
-                    diverged = guard.check(loss, gradNorm);
-                    dev.attune.FaultPoint.reached("step");
-                    if (diverged == null) optimizer.step();
-                    optimizer.zeroGrad();
-                }
+                TrainStep.Outcome outcome = trainStep.run(batch.tokens(), batch.labels(), (x, p) -> x.dropout(p, masks), guard);
+                double loss = outcome.loss(), gradNorm = outcome.gradNorm();
+                String diverged = outcome.rejected();
                 double seconds = (System.nanoTime() - start) / 1e9;
 
                 // roll back to the last checkpoint, halve the rates and go on; stop after too many rollbacks
