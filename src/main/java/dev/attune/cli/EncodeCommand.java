@@ -41,7 +41,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
-        Options.requireRange("--max-length", maxLength, 1, 512);
+        Options.requireRange("--max-length", maxLength, 2, 512);
         if (!precision.equals("fp32") && !precision.equals("bf16")) throw new AttuneException("--precision must be fp32 or bf16");
         List<String> texts = TextLines.read(input);
         ObjectMapper json = new ObjectMapper();

@@ -27,7 +27,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
-        Options.requireRange("--max-length", maxLength, 1, 512);
+        Options.requireRange("--max-length", maxLength, 2, 512);
         try (Pretrained p = Pretrained.load(model)) {
             var classifier = p.requireClassifier();
             var ds = DatasetReader.read(data, textField, labelField);

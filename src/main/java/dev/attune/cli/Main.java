@@ -13,7 +13,10 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs a command line and returns its exit status: 0 success, 2 bad input, 1 internal error. */
+    /**
+     * Runs a command line and returns its exit status: 0 success, 2 bad input ({@link AttuneException}, or an I/O
+     * error from the environment such as a full disk), 1 internal error (any other exception: a bug).
+     */
     public static int run(String... args) {
         return run(new java.io.PrintWriter(System.err, true), args);
     }
@@ -24,7 +27,7 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof AttuneException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof AttuneException) {
                 cmd.getErr().println("attune: " + oneLine(ex.getMessage()));
                 return 2;
             }
@@ -32,7 +35,8 @@ public final class Main {
                 cmd.getErr().println("attune: " + oneLine(String.valueOf(ex.getMessage())));
                 return 2;
             }
-            cmd.getErr().println("attune: internal error: " + oneLine(String.valueOf(ex)));
+            // anything else is a bug in attune, not the user's input
+            cmd.getErr().println("attune: internal error (a bug in attune; ATTUNE_DEBUG=1 prints the stack trace): " + oneLine(String.valueOf(ex)));
             if (System.getenv("ATTUNE_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });

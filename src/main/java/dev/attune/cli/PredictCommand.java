@@ -36,7 +36,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
-        Options.requireRange("--max-length", maxLength, 1, 512);
+        Options.requireRange("--max-length", maxLength, 2, 512);
         List<String> texts = TextLines.read(input);
         try (Pretrained p = Pretrained.load(model)) {
             var classifier = p.requireClassifier();

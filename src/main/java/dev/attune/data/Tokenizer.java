@@ -161,13 +161,13 @@ public final class Tokenizer implements AutoCloseable {
      * (keeping the final [SEP]).
      */
     public TokenBatch encode(List<String> texts, int maxLength) {
-        if (texts.isEmpty()) throw new IllegalArgumentException("no texts to encode");
+        if (texts.isEmpty()) throw new AttuneException("no texts to encode");
         return TokenBatch.pad(java.util.Arrays.asList(encodeEach(texts, maxLength)), padId);
     }
 
     /** Token ids of each text with special tokens, truncated to {@code maxLength} (keeping the final [SEP]), unpadded. */
     public long[][] encodeEach(List<String> texts, int maxLength) {
-        if (maxLength < 2) throw new IllegalArgumentException("max_length must be at least 2, got " + maxLength);
+        if (maxLength < 2) throw new AttuneException("max_length must be at least 2, got " + maxLength);
         long[][] out = new long[texts.size()][];
         int chunk = 256;
         for (int start = 0; start < texts.size(); start += chunk) {

@@ -134,18 +134,18 @@ public final class BertModel {
     /** Rejects ids outside the vocabulary and sequences longer than the position table, before native code. */
     public void checkInputs(TokenBatch batch) {
         if (batch.seqLen() > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("sequence length " + batch.seqLen() + " exceeds max_position_embeddings "
+            throw new dev.attune.AttuneException("sequence length " + batch.seqLen() + " exceeds max_position_embeddings "
                     + config.maxPositionEmbeddings());
         }
         for (long id : batch.inputIds()) {
             if (id < 0 || id >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of size "
+                throw new dev.attune.AttuneException("token id " + id + " is outside the vocabulary of size "
                         + config.vocabSize() + ": the tokenizer does not match the model");
             }
         }
         for (long id : batch.tokenTypeIds()) {
             if (id < 0 || id >= config.typeVocabSize()) {
-                throw new IllegalArgumentException("token type id " + id + " is outside type_vocab_size " + config.typeVocabSize());
+                throw new dev.attune.AttuneException("token type id " + id + " is outside type_vocab_size " + config.typeVocabSize());
             }
         }
     }

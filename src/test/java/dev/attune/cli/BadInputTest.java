@@ -150,9 +150,9 @@ class BadInputTest {
                 Arguments.of("predict --batch-size 0", args("predict", "--model", good, "--batch-size", "0", "--input", writeText("t29.txt", "hi")), "--batch-size: must be between 1 and 4096 (got 0)"),
                 Arguments.of("predict --batch-size -3", args("predict", "--model", good, "--batch-size", "-3", "--input", writeText("t30.txt", "hi")), "--batch-size: must be between 1 and 4096 (got -3)"),
                 Arguments.of("eval --batch-size 0", args("eval", "--model", good, "--batch-size", "0", "--data", writeText("t31.jsonl", "{}")), "--batch-size: must be between 1 and 4096 (got 0)"),
-                Arguments.of("eval --max-length 0", args("eval", "--model", good, "--max-length", "0", "--data", writeText("t32.jsonl", "{}")), "--max-length: must be between 1 and 512 (got 0)"),
+                Arguments.of("eval --max-length 0", args("eval", "--model", good, "--max-length", "0", "--data", writeText("t32.jsonl", "{}")), "--max-length: must be between 2 and 512 (got 0)"),
                 Arguments.of("eval data file missing", args("eval", "--model", classifier(), "--data", tmp.resolve("absent.jsonl")), "absent.jsonl: no such file"),
-                Arguments.of("encode --max-length too large", args("encode", "--max-length", "100000", "--input", writeText("t33.txt", "hi")), "--max-length: must be between 1 and 512 (got 100000)"),
+                Arguments.of("encode --max-length too large", args("encode", "--max-length", "100000", "--input", writeText("t33.txt", "hi")), "--max-length: must be between 2 and 512 (got 100000)"),
                 Arguments.of("compare --seeds 0", args("compare", "--config", writeText("t34.yaml", "data: {train: x.jsonl}\n"), "--seeds", "0"), "--seeds: must be between 1 and 100 (got 0)"),
                 Arguments.of("benchmark --iterations 0", args("benchmark", "--iterations", "0"), "--iterations: must be between 1 and 1000000 (got 0)"));
     }
