@@ -1,10 +1,7 @@
 package dev.attune.cli;
 
+import dev.attune.Predictor;
 import dev.attune.data.DatasetReader;
-import dev.attune.data.EncodedDataset;
-import dev.attune.engine.Engine;
-import dev.attune.model.Pretrained;
-import dev.attune.train.Evaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,17 +25,8 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
         Options.requireRange("--max-length", maxLength, 2, 512);
-        try (Pretrained p = Pretrained.load(model)) {
-            var classifier = p.requireClassifier();
-            var ds = DatasetReader.read(data, textField, labelField);
-            var enc = EncodedDataset.encode(ds, p.tokenizer(), classifier.labels(), Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
-            dev.attune.train.ClassificationMetrics metrics;
-            try {
-                metrics = Evaluator.evaluate(classifier, enc, batchSize, Engine.cpuSupportsBf16());
-            } catch (dev.attune.AttuneException e) {
-                throw new dev.attune.AttuneException(model + ": " + e.getMessage());
-            }
-            Summaries.printMetrics(data.toString(), metrics);
+        try (Predictor predictor = Predictor.load(model, maxLength, batchSize)) {
+            Summaries.printMetrics(data.toString(), predictor.evaluate(DatasetReader.read(data, textField, labelField)));
         }
         return 0;
     }

@@ -1,13 +1,7 @@
 package dev.attune.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.attune.data.Dataset;
-import dev.attune.data.EncodedDataset;
-import dev.attune.data.Example;
-import dev.attune.engine.Engine;
-import dev.attune.model.Pretrained;
-import dev.attune.train.Evaluator;
+import dev.attune.Predictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,29 +32,10 @@ final class PredictCommand implements Callable<Integer> {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
         Options.requireRange("--max-length", maxLength, 2, 512);
         List<String> texts = TextLines.read(input);
-        try (Pretrained p = Pretrained.load(model)) {
-            var classifier = p.requireClassifier();
-            List<String> labels = classifier.labels();
-            List<Example> ex = texts.stream().map(t -> new Example(t, labels.get(0), null, 0)).toList();
-            EncodedDataset data = EncodedDataset.encode(new Dataset(input == null ? Path.of("stdin") : input, ex), p.tokenizer(), labels,
-                    Math.min(maxLength, p.model().config().maxPositionEmbeddings()));
-            float[][] probs;
-            try {
-                probs = Evaluator.probabilities(classifier, data, batchSize, Engine.cpuSupportsBf16());
-            } catch (dev.attune.AttuneException e) {
-                throw new dev.attune.AttuneException(model + ": " + e.getMessage());
-            }
+        try (Predictor predictor = Predictor.load(model, maxLength, batchSize)) {
             ObjectMapper json = new ObjectMapper();
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-            for (float[] row : probs) {
-                int best = 0;
-                for (int k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
-                ObjectNode o = json.createObjectNode();
-                o.put("label", labels.get(best));
-                ObjectNode pr = o.putObject("probabilities");
-                for (int k = 0; k < row.length; k++) pr.put(labels.get(k), row[k]);
-                out.println(json.writeValueAsString(o));
-            }
+            for (Predictor.Prediction p : predictor.predict(texts)) out.println(json.writeValueAsString(p));
             out.flush();
         }
         return 0;

@@ -47,6 +47,13 @@ public final class EncodedDataset {
         return new EncodedDataset(data, tokenizer.encodeEach(texts, maxLength), labels, tokenizer.padId());
     }
 
+    /** Texts without labels, for prediction: every label id is -1 and {@link #source()} is null. */
+    public static EncodedDataset unlabelled(List<String> texts, Tokenizer tokenizer, int maxLength) {
+        long[] labels = new long[texts.size()];
+        java.util.Arrays.fill(labels, -1);
+        return new EncodedDataset(null, tokenizer.encodeEach(texts, maxLength), labels, tokenizer.padId());
+    }
+
     public Dataset source() {
         return source;
     }

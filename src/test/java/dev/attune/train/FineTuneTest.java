@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attune.FineTune;
 import dev.attune.RunSummary;
 import dev.attune.config.RunConfig;
-import dev.attune.model.Pretrained;
+import dev.attune.Predictor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,10 +60,20 @@ class FineTuneTest {
         assertEquals("cooking", cfg.path("id2label").path("0").asText());
         assertEquals("BertForSequenceClassification", cfg.path("architectures").path(0).asText());
         // the exported model reloads and predicts the same as the in-memory one did
-        try (Pretrained p = Pretrained.load(out.resolve("model").toString())) {
-            var enc = dev.attune.data.EncodedDataset.encode(dev.attune.data.DatasetReader.read(test, "text", "label"),
-                    p.tokenizer(), p.classifier().labels(), 24);
-            assertEquals(s.test().accuracy(), Evaluator.evaluate(p.classifier(), enc, 64, false).accuracy(), 1e-12);
+        var testData = dev.attune.data.DatasetReader.read(test, "text", "label");
+        try (Predictor p = Predictor.load(out.resolve("model").toString(), 24, 64, false)) {
+            assertEquals(s.test().accuracy(), p.evaluate(testData).accuracy(), 1e-12);
+            var texts = testData.examples().stream().map(dev.attune.data.Example::text).toList();
+            var predictions = p.predict(texts);
+            long right = 0;
+            for (int i = 0; i < texts.size(); i++) {
+                var probs = predictions.get(i).probabilities();
+                assertEquals(1.0, probs.values().stream().mapToDouble(Float::doubleValue).sum(), 1e-5, "probabilities sum to 1");
+                assertEquals(probs.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey(),
+                        predictions.get(i).label(), "the label is the most probable one");
+                if (predictions.get(i).label().equals(testData.examples().get(i).label())) right++;
+            }
+            assertEquals(s.test().accuracy(), right / (double) texts.size(), 1e-12, "predict agrees with evaluate");
         }
     }
 
