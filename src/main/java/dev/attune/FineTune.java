@@ -21,7 +21,7 @@ import dev.attune.train.ClassificationMetrics;
 import dev.attune.train.EarlyStopping;
 import dev.attune.train.Evaluator;
 import dev.attune.train.LayerRates;
-import dev.attune.train.ParameterGroups;
+
 import dev.attune.train.SpectralLayerRates;
 import dev.attune.schedule.Policies;
 import dev.attune.spectral.PowerLaw;
@@ -127,7 +127,7 @@ public final class FineTune {
                 if (layerRates == null) {
                     var a = config.automation();
                     if (a.enabled()) {
-                        List<String> layers = model.parameters().keySet().stream().map(ParameterGroups::layerOf).distinct().toList();
+                        List<String> layers = model.parameters().keySet().stream().map(LayerNames::layerOf).distinct().toList();
                         int perEpoch = trainSet.batchesPerEpoch(config.trainer().batchSize());
                         long refresh = a.refreshSteps() > 0 ? a.refreshSteps() : Math.max(1, perEpoch / 10);
                         spectral = new SpectralLayerRates(model, Policies.byName(a.policy(), a.minMultiplier(), a.maxMultiplier()),

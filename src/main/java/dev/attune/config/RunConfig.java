@@ -67,7 +67,6 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a key given twice is an error
 
-    public static final List<String> POLICIES = List.of("uniform", "layer_decay", "tempbalance", "block_sigmoid", "uptrain", "auto");
 
     /** Reads a YAML file and applies {@code section.key=value} overrides. */
     public static RunConfig load(Path file, List<String> overrides) {
@@ -205,7 +204,7 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                 a.bool("enabled", false),
                 a.bool("per_layer", true),
                 a.strings("layers"),
-                a.choice("policy", "auto", POLICIES),
+                a.choice("policy", "auto", dev.attune.schedule.Policies.NAMES),
                 a.integer("refresh_steps", 0, 0, 1_000_000),
                 a.choice("estimator", "xmin_mid", List.of("xmin_mid", "ks", "xmin_peak")),
                 a.number("min_multiplier", 0.5, 0.01, 100),

@@ -81,7 +81,7 @@ public final class BertModel {
         m.put("embeddings.LayerNorm.weight", new long[] {h});
         m.put("embeddings.LayerNorm.bias", new long[] {h});
         for (int l = 0; l < c.numHiddenLayers(); l++) {
-            String p = "encoder.layer." + l + ".";
+            String p = dev.attune.LayerNames.encoderLayer(l) + ".";
             for (String qkv : List.of("query", "key", "value")) {
                 m.put(p + "attention.self." + qkv + ".weight", new long[] {h, h});
                 m.put(p + "attention.self." + qkv + ".bias", new long[] {h});
@@ -170,7 +170,7 @@ public final class BertModel {
 
         Tensor maskBias = attentionBias(batch);                                               // (B, 1, 1, T)
         for (int l = 0; l < config.numHiddenLayers(); l++) {
-            x = layer(x, maskBias, "encoder.layer." + l + ".", b, t, dropout);
+            x = layer(x, maskBias, dev.attune.LayerNames.encoderLayer(l) + ".", b, t, dropout);
         }
         return x;
     }

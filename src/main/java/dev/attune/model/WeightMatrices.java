@@ -29,10 +29,8 @@ public final class WeightMatrices {
 
     static int layerIndex(String name) {
         if (name.startsWith("embeddings.")) return -1;
-        if (name.startsWith("encoder.layer.")) {
-            String rest = name.substring("encoder.layer.".length());
-            return Integer.parseInt(rest.substring(0, rest.indexOf('.')));
-        }
+        int n = dev.attune.LayerNames.encoderIndex(name);
+        if (n >= 0) return n;
         if (name.startsWith("pooler.")) return 100_000;
         if (name.startsWith("pre_classifier.")) return 100_001;
         return 100_002;

@@ -23,7 +23,8 @@ public final class LayerSelection {
         for (String s : selectors) {
             List<String> hits = new ArrayList<>();
             if (s.matches("\\d+")) {
-                if (layers.contains("encoder.layer." + s)) hits.add("encoder.layer." + s);
+                String layer = dev.attune.LayerNames.encoderLayer(Integer.parseInt(s));
+                if (layers.contains(layer)) hits.add(layer);
             } else {
                 PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + s);
                 for (String l : layers) if (l.equals(s) || glob.matches(Path.of(l))) hits.add(l);
@@ -39,7 +40,8 @@ public final class LayerSelection {
     /** Depth of a layer for policies: embeddings 0, encoder.layer.i → i + 1, pooler and head → encoderLayers + 1. */
     public static int depth(String layer, int encoderLayers) {
         if (layer.equals("embeddings")) return 0;
-        if (layer.startsWith("encoder.layer.")) return Integer.parseInt(layer.substring("encoder.layer.".length())) + 1;
+        int n = dev.attune.LayerNames.encoderIndex(layer);
+        if (n >= 0) return n + 1;
         return encoderLayers + 1;
     }
 }

@@ -25,11 +25,6 @@ public record LayerSpectrum(String name, int rows, int cols, int eigenvalues, do
 
     /** The layer block a matrix belongs to: {@code encoder.layer.3} for its attention and feed-forward matrices. */
     public String block() {
-        if (name.startsWith("encoder.layer.")) {
-            int end = name.indexOf('.', "encoder.layer.".length());
-            return end < 0 ? name : name.substring(0, end);
-        }
-        int dot = name.indexOf('.');
-        return dot < 0 ? name : name.substring(0, dot);
+        return dev.attune.LayerNames.layerOf(name);
     }
 }

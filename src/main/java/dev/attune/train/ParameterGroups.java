@@ -29,7 +29,7 @@ public record ParameterGroups(List<AdamW.Group> groups, List<String> layerOfGrou
         List<String> frozen = new ArrayList<>();
         long trainable = 0;
         for (var e : params.entrySet()) {
-            String name = e.getKey(), layer = layerOf(name);
+            String name = e.getKey(), layer = dev.attune.LayerNames.layerOf(name);
             boolean freezeIt = false;
             for (int i = 0; i < freeze.size(); i++) {
                 if (freeze.get(i).equals(layer) || matchers.get(i).matches(Path.of(name))) {
@@ -69,13 +69,4 @@ public record ParameterGroups(List<AdamW.Group> groups, List<String> layerOfGrou
         return new ParameterGroups(groups, layerOfGroup, List.copyOf(decay.keySet()), trainable, frozen);
     }
 
-    /** {@code encoder.layer.3.attention.self.query.weight} → {@code encoder.layer.3}; {@code embeddings.*} → {@code embeddings}. */
-    public static String layerOf(String name) {
-        if (name.startsWith("encoder.layer.")) {
-            int end = name.indexOf('.', "encoder.layer.".length());
-            return end < 0 ? name : name.substring(0, end);
-        }
-        int dot = name.indexOf('.');
-        return dot < 0 ? name : name.substring(0, dot);
-    }
 }

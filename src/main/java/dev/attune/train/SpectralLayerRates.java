@@ -108,7 +108,7 @@ public final class SpectralLayerRates implements LayerRates, TrainingListener, A
         List<LayerSpectrum> spectra = analyzer.analyze(WeightMatrices.fromParameters(model.parameters(), false));
         Map<String, List<Double>> perLayer = new LinkedHashMap<>();
         for (LayerSpectrum s : spectra) {
-            if (s.fitted()) perLayer.computeIfAbsent(ParameterGroups.layerOf(s.name()), k -> new ArrayList<>()).add(s.alpha());
+            if (s.fitted()) perLayer.computeIfAbsent(dev.attune.LayerNames.layerOf(s.name()), k -> new ArrayList<>()).add(s.alpha());
         }
         List<LayerAlpha> input = new ArrayList<>();
         for (String l : treated) {
