@@ -193,7 +193,7 @@ public final class FineTune {
                 testMetrics = ClassificationMetrics.of(p, truth, labels);
                 groups = perGroup(test, p, truth, labels);
             }
-            RunSummary summary = new RunSummary(runDir, testMetrics, groups, best.bestLoss(), best.bestStep(), result.steps(),
+            RunSummary summary = new RunSummary(runDir, testMetrics, groups, result.bestLoss(), result.bestStep(), result.steps(),
                     result.trainSeconds(), stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
                     spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes(), result.rollbacks());

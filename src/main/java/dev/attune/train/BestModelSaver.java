@@ -13,8 +13,6 @@ public final class BestModelSaver implements TrainingListener {
     private final SequenceClassifier model;
     private final Tokenizer tokenizer;
     private final Path dir;
-    private double best = Double.POSITIVE_INFINITY;
-    private long bestStep = -1;
 
     public BestModelSaver(SequenceClassifier model, Tokenizer tokenizer, Path dir) {
         this.model = model;
@@ -23,28 +21,12 @@ public final class BestModelSaver implements TrainingListener {
     }
 
     @Override
-    public void onStart(TrainingPlan plan) {
-        best = plan.bestLoss();
-        bestStep = plan.bestLoss() < Double.POSITIVE_INFINITY ? plan.bestStep() : -1;
-    }
-
-    @Override
     public void onEvaluate(EvalResult r, TrainingControl control) {
-        if (r.loss() >= best) return;
-        best = r.loss();
-        bestStep = r.step();
+        if (!r.improved()) return;
         try {
             Pretrained.save(model, tokenizer, dir);
         } catch (IOException e) {
             throw new AttuneException(dir + ": cannot write model (" + e.getMessage() + ")");
         }
-    }
-
-    public long bestStep() {
-        return bestStep;
-    }
-
-    public double bestLoss() {
-        return best;
     }
 }

@@ -19,7 +19,8 @@ import java.util.Random;
 public final class Trainer {
     /** How a run ended. */
     /** How a run ended; {@code trainSeconds} adds up every segment of a resumed run. */
-    public record Result(long steps, double trainSeconds, int rollbacks, EvalResult lastEval, String stopReason) {}
+    public record Result(long steps, double trainSeconds, int rollbacks, double bestLoss, long bestStep, EvalResult lastEval,
+                         String stopReason) {}
 
     private final SequenceClassifier model;
     private final RunConfig.Trainer cfg;
@@ -57,8 +58,7 @@ public final class Trainer {
             save(optimizer, state); // the state a rollback before the first evaluation returns to
         }
         TrainingControl control = new TrainingControl();
-        TrainingPlan plan = new TrainingPlan(total, warmup, perEpoch, state.step(), pg.groups().size(), pg.trainableParameters(),
-                state.bestLoss(), state.bestStep(), state.evalsWithoutImprovement());
+        TrainingPlan plan = new TrainingPlan(total, warmup, perEpoch, state.step(), pg.groups().size(), pg.trainableParameters());
         listeners.forEach(l -> l.onStart(plan));
         DivergenceGuard guard = new DivergenceGuard(model.labels().size());
         TrainStep trainStep = new TrainStep(model, optimizer, bf16, cfg.maxGradNorm());
@@ -115,16 +115,19 @@ public final class Trainer {
                 if (validation != null && (step % cfg.evalSteps() == 0 || step == total)) {
                     long evalStart = System.nanoTime();
                     ClassificationMetrics metrics = Evaluator.evaluate(model, validation, cfg.evalBatchSize(), bf16);
-                    last = new EvalResult(step, (double) step / perEpoch, metrics, (System.nanoTime() - evalStart) / 1e9);
+                    state = state.evaluated(metrics.loss());
+                    last = new EvalResult(step, (double) step / perEpoch, metrics, (System.nanoTime() - evalStart) / 1e9,
+                            state.evalsWithoutImprovement() == 0, state.evalsWithoutImprovement());
                     for (TrainingListener l : listeners) l.onEvaluate(last, control);
-                    state = state.evaluated(last.loss());
                 }
                 if (control.takeCheckpointRequest()) save(optimizer, state);
             }
         }
         final long done = step;
         listeners.forEach(l -> l.onEnd(done, control));
-        return new Result(step, state.trainSeconds(), state.rollbacks(), last, control.shouldStop() ? control.stopReason() : "completed");
+        boolean evaluated = state.bestLoss() < Double.POSITIVE_INFINITY;
+        return new Result(step, state.trainSeconds(), state.rollbacks(), state.bestLoss(), evaluated ? state.bestStep() : -1, last,
+                control.shouldStop() ? control.stopReason() : "completed");
     }
 
     private void save(AdamW optimizer, Checkpoint.State state) {
