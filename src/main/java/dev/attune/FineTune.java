@@ -100,7 +100,7 @@ public final class FineTune {
             // training follows PyTorch's autocast: attention matmuls in bf16 too (a third faster per step)
             SequenceClassifier model = SequenceClassifier.create(pretrained.model().withPreciseBf16(false),
                     new HeadConfig(m.pooling(), m.intermediateSize(), m.intermediateActivation(), m.classifierDropout()),
-                    labels, config.trainer().seed() + 1);
+                    labels, dev.attune.train.Seeds.headInit(config.trainer().seed()));
             int maxLength = Math.min(d.maxLength(), pretrained.model().config().maxPositionEmbeddings());
             EncodedDataset trainSet = EncodedDataset.encode(train, pretrained.tokenizer(), labels, maxLength);
             EncodedDataset valSet = validation == null ? null : EncodedDataset.encode(validation, pretrained.tokenizer(), labels, maxLength);

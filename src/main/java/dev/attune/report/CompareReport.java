@@ -154,11 +154,10 @@ public final class CompareReport {
         putNumber(n, "std", ms[1]);
     }
 
+    /** {mean, sample standard deviation} over seeds. */
     static double[] meanStd(double[] v) {
-        if (v.length == 0) return new double[] {Double.NaN, Double.NaN};
-        double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-        double var = v.length < 2 ? 0 : java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1);
-        return new double[] {mean, Math.sqrt(var)};
+        dev.attune.MeanStd m = dev.attune.MeanStd.sample(v);
+        return new double[] {m.mean(), m.std()};
     }
 
     private static JFreeChart lossCurves(List<Compare.Run> baselines, List<Compare.Run> automated, Compare.Run bestSweep) {

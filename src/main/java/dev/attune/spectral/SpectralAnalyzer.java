@@ -123,11 +123,9 @@ public final class SpectralAnalyzer {
         return new Summary(spectra.size(), all.size(), ms[0], ms[1], per);
     }
 
-    /** {mean, population standard deviation}; NaNs for an empty list. */
-    static double[] meanStd(List<Double> v) {
-        if (v.isEmpty()) return new double[] {Double.NaN, Double.NaN};
-        double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        double var = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / v.size();
-        return new double[] {mean, Math.sqrt(var)};
+    /** {mean, population standard deviation} of α over a set of matrices. */
+    private static double[] meanStd(List<Double> v) {
+        dev.attune.MeanStd m = dev.attune.MeanStd.population(v.stream().mapToDouble(Double::doubleValue).toArray());
+        return new double[] {m.mean(), m.std()};
     }
 }

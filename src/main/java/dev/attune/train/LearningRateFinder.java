@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
@@ -34,14 +33,14 @@ public final class LearningRateFinder {
         AdamW opt = new AdamW(pg.groups(), minRate, 1e-8);
         TrainStep step = new TrainStep(model, opt, bf16, 1.0);
         List<EncodedDataset.Batch> batches = new ArrayList<>();
-        for (int epoch = 0; batches.size() < steps; epoch++) batches.addAll(train.epoch(batchSize, true, new Random(seed + 7919L * epoch)));
+        for (int epoch = 0; batches.size() < steps; epoch++) batches.addAll(train.epoch(batchSize, true, Seeds.rangeTestDataOrder(seed, epoch)));
         List<Point> points = new ArrayList<>();
         double avg = 0, best = Double.POSITIVE_INFINITY, bestRate = minRate;
         try {
             for (int k = 0; k < steps; k++) {
                 double lr = minRate * Math.pow(maxRate / minRate, (double) k / Math.max(1, steps - 1));
                 for (int g = 0; g < pg.groups().size(); g++) opt.setLearningRate(g, lr);
-                SplittableRandom masks = new SplittableRandom(seed * 31 + k);
+                SplittableRandom masks = Seeds.rangeTestDropout(seed, k);
                 EncodedDataset.Batch b = batches.get(k);
                 double loss = step.run(b.tokens(), b.labels(), (x, p) -> x.dropout(p, masks), TrainStep.Guard.NONE).loss();
                 avg = 0.8 * avg + 0.2 * loss;

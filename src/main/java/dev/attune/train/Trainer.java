@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The training loop: set each layer's learning rate, forward/backward/update, log, evaluate, stop.
@@ -68,7 +67,7 @@ public final class Trainer {
         steps:
         while (step < total && !control.shouldStop()) {
             int epoch = (int) (step / perEpoch);
-            List<EncodedDataset.Batch> batches = train.epoch(cfg.batchSize(), bucketing, new Random(cfg.seed() * 1_000_003L + epoch));
+            List<EncodedDataset.Batch> batches = train.epoch(cfg.batchSize(), bucketing, Seeds.dataOrder(cfg.seed(), epoch));
             for (int b = (int) (step % perEpoch); b < batches.size() && step < total && !control.shouldStop(); b++) {
                 EncodedDataset.Batch batch = batches.get(b);
                 step++;
@@ -83,7 +82,7 @@ public final class Trainer {
 
                 // forward, backward, update; a diverged step is never applied
                 // dropout masks depend on (seed, step) only, so a resumed run draws the same ones
-                java.util.SplittableRandom masks = new java.util.SplittableRandom(cfg.seed() * 1_000_003L + step);
+                java.util.SplittableRandom masks = Seeds.dropout(cfg.seed(), step);
                 TrainStep.Outcome outcome = trainStep.run(batch.tokens(), batch.labels(), (x, p) -> x.dropout(p, masks), guard);
                 double loss = outcome.loss(), gradNorm = outcome.gradNorm();
                 String diverged = outcome.rejected();
