@@ -1,7 +1,5 @@
 package dev.attune;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.config.RunConfig;
 import dev.attune.data.Dataset;
 import dev.attune.data.DatasetReader;
@@ -15,6 +13,7 @@ import dev.attune.model.SequenceClassifier;
 import dev.attune.report.MetricsLog;
 import dev.attune.report.ProgressBar;
 import dev.attune.report.RunFiles;
+import dev.attune.report.RunFolder;
 import dev.attune.train.BestModelSaver;
 import dev.attune.train.Checkpoint;
 import dev.attune.train.ClassificationMetrics;
@@ -34,7 +33,6 @@ import dev.attune.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -67,20 +65,10 @@ public final class FineTune {
      */
     public static RunSummary run(RunConfig config, boolean resume, LayerRates layerRates, List<TrainingListener> extra, String label) {
         Engine.init();
-        Path runDir = Path.of(config.output().dir());
-        Path summaryFile = runDir.resolve("summary.json");
-        Path checkpointDir = runDir.resolve("checkpoint");
-        boolean resuming = guardRunFolder(runDir, config, resume);
-        if (resuming) config = withRunLearningRate(config, runDir);
-        if (resuming) requireSameTraining(runDir, config);
-        else {
-            try {
-                Files.createDirectories(runDir);
-                RunFiles.writeAtomically(runDir.resolve("config.yaml"), config.toYaml());
-            } catch (IOException e) {
-                throw new AttuneException("output.dir: cannot write " + runDir + " (" + e.getMessage() + ")");
-            }
-        }
+        RunFolder folder = new RunFolder(Path.of(config.output().dir()));
+        Path runDir = folder.dir();
+        boolean resuming = folder.open(config, resume);
+        if (resuming) config = folder.resolveForResume(config);
 
         // data: the labels are those of the training set, sorted
         var d = config.data();
@@ -106,24 +94,22 @@ public final class FineTune {
             EncodedDataset valSet = validation == null ? null : EncodedDataset.encode(validation, pretrained.tokenizer(), labels, maxLength);
             EncodedDataset testSet = test == null ? null : EncodedDataset.encode(test, pretrained.tokenizer(), labels, maxLength);
             if (!resuming) {
-                if (config.trainer().autoLearningRate()) config = withFoundLearningRate(config, model, trainSet, bf16, runDir);
-                writeProvenance(runDir, config, pretrained, train, validation, test, bf16);
+                if (config.trainer().autoLearningRate()) config = withFoundLearningRate(config, model, trainSet, bf16, folder);
+                Map<String, Dataset> data = new LinkedHashMap<>();
+                data.put("train", train);
+                if (validation != null) data.put("validation", validation);
+                if (test != null) data.put("test", test);
+                folder.writeProvenance(config, pretrained.directory(), data, bf16 ? "bf16" : "fp32", Engine.threads());
             }
 
-            Path modelDir = runDir.resolve("model");
-            if (resuming) {
-                long resumeStep = Checkpoint.step(checkpointDir);
-                try {
-                    MetricsLog.truncateAfter(runDir.resolve("metrics.jsonl"), resumeStep);
-                } catch (IOException e) {
-                    throw new AttuneException(runDir.resolve("metrics.jsonl") + ": " + e.getMessage());
-                }
-            }
+            Path modelDir = folder.modelDir();
+            Path checkpointDir = folder.checkpointDir();
+            if (resuming) folder.truncateMetricsAfter(Checkpoint.step(checkpointDir));
             BestModelSaver best = new BestModelSaver(model, pretrained.tokenizer(), modelDir);
             StepStats stats = new StepStats();
             Trainer.Result result;
             SpectralLayerRates spectral = null;
-            try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), config.trainer().loggingSteps())) {
+            try (MetricsLog log = new MetricsLog(folder.metricsFile(), config.trainer().loggingSteps())) {
                 if (layerRates == null) {
                     var a = config.automation();
                     if (a.enabled()) {
@@ -132,7 +118,7 @@ public final class FineTune {
                         long refresh = a.refreshSteps() > 0 ? a.refreshSteps() : Math.max(1, perEpoch / 10);
                         spectral = new SpectralLayerRates(model, Policies.byName(a.policy(), a.minMultiplier(), a.maxMultiplier()),
                                 layers, a.layers(), refresh, 0.01, 100, a.normalize(), a.perLayer(), PowerLaw.Estimator.parse(a.estimator()), config.trainer().learningRate(),
-                                config.trainer().lrScheduler(), runDir.resolve("layer_rates.jsonl"), log::write);
+                                config.trainer().lrScheduler(), folder.layerRatesFile(), log::write);
                         layerRates = spectral;
                     } else {
                         layerRates = LayerRates.UNIFORM;
@@ -153,17 +139,11 @@ public final class FineTune {
                 try {
                     result = trainer.fit(trainSet, valSet, m.freeze(), resuming);
                 } catch (TrainingDivergedException e) {
-                    // a failed run is finished too: its summary says why, and it is never resumed or overwritten
-                    try {
-                        RunFiles.writeFailedSummary(summaryFile, e.getMessage(), e.step(), Trainer.MAX_ROLLBACKS, RunFiles.peakRssMb());
-                        Directories.deleteTree(checkpointDir);
-                    } catch (IOException io) {
-                        throw new AttuneException(summaryFile + ": cannot write (" + io.getMessage() + ")");
-                    }
+                    folder.fail(e.getMessage(), e.step(), Trainer.MAX_ROLLBACKS);
                     throw e;
                 }
             } catch (IOException e) {
-                throw new AttuneException(runDir.resolve("metrics.jsonl") + ": " + e.getMessage());
+                throw new AttuneException(folder.metricsFile() + ": " + e.getMessage());
             } finally {
                 if (spectral != null) {
                     try {
@@ -197,101 +177,20 @@ public final class FineTune {
                     result.trainSeconds(), stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
                     spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes(), result.rollbacks());
-            try {
-                RunFiles.writeSummary(summaryFile, summary);
-                Directories.deleteTree(checkpointDir); // the run is finished; the model directory holds its result
-            } catch (IOException e) {
-                throw new AttuneException(summaryFile + ": cannot write (" + e.getMessage() + ")");
-            }
+            folder.finish(summary);
             return summary;
         }
     }
 
-    /**
-     * Whether this run continues an unfinished one. A finished run (summary.json, completed or failed) is never
-     * trained again; an unfinished one is continued only when asked.
-     */
-    private static boolean guardRunFolder(Path runDir, RunConfig config, boolean resume) {
-        if (Files.exists(runDir.resolve("summary.json"))) {
-            throw new AttuneException("output.dir: " + runDir + " already holds a finished run (summary.json); "
-                    + (resume ? "--resume continues only unfinished runs; " : "") + "choose another directory");
-        }
-        boolean unfinished = Checkpoint.exists(runDir.resolve("checkpoint"));
-        if (unfinished && !resume) {
-            throw new AttuneException("output.dir: " + runDir + " holds an unfinished run; add --resume to continue it, or choose another directory");
-        }
-        if (unfinished && !Files.isRegularFile(runDir.resolve("config.yaml"))) {
-            throw new AttuneException(runDir.resolve("config.yaml") + ": missing; cannot tell what the unfinished run was trained with");
-        }
-        return unfinished;
-    }
-
-    /** {@code learning_rate: auto} resumes with the rate the range test chose when the run started. */
-    private static RunConfig withRunLearningRate(RunConfig config, Path runDir) {
-        RunConfig previous = RunConfig.load(runDir.resolve("config.yaml"), List.of());
-        if (config.trainer().autoLearningRate() && !previous.trainer().autoLearningRate()) {
-            return config.withTrainer(config.trainer().withLearningRate(previous.trainer().learningRate()));
-        }
-        return config;
-    }
-
-    /**
-     * Refuses to continue a run under settings its first steps never used: every training-relevant config key and
-     * the contents of the data files (their SHA-256 in provenance.json) must be what they were.
-     */
-    private static void requireSameTraining(Path runDir, RunConfig config) {
-        RunConfig previous = RunConfig.load(runDir.resolve("config.yaml"), List.of());
-        List<String> differences = new ArrayList<>(previous.trainingDifferences(config));
-        Path provenance = runDir.resolve("provenance.json");
-        if (Files.isRegularFile(provenance)) {
-            try {
-                var data = new ObjectMapper().readTree(provenance.toFile()).path("data");
-                var d = config.data();
-                String[][] files = {{"train", d.train()}, {"validation", d.validation()}, {"test", d.test()}};
-                for (String[] f : files) {
-                    String recorded = data.path(f[0]).path("sha256").asText(null);
-                    if (recorded == null || f[1] == null || !Files.isRegularFile(Path.of(f[1]))) continue;
-                    String now = RunFiles.sha256(Path.of(f[1]));
-                    if (!now.equals(recorded)) {
-                        differences.add("data." + f[0] + ": contents changed (sha256 " + recorded.substring(0, 12) + "... -> " + now.substring(0, 12) + "...)");
-                    }
-                }
-            } catch (IOException e) {
-                throw new AttuneException(provenance + ": cannot read (" + e.getMessage() + ")");
-            }
-        }
-        if (!differences.isEmpty()) {
-            throw new AttuneException("--resume: " + runDir + " was trained with other settings; continue it with its own config.yaml or start a new run: "
-                    + String.join("; ", differences));
-        }
-    }
-
     /** Runs the learning-rate range test, logs it to lr_finder.jsonl and returns the config with the chosen rate. */
-    private static RunConfig withFoundLearningRate(RunConfig config, SequenceClassifier model, EncodedDataset train, boolean bf16, Path runDir) {
+    private static RunConfig withFoundLearningRate(RunConfig config, SequenceClassifier model, EncodedDataset train, boolean bf16, RunFolder folder) {
         var t = config.trainer();
         var found = dev.attune.train.LearningRateFinder.find(model, train, t.batchSize(), bf16, t.seed(), config.model().freeze(),
                 1e-6, 1e-2, 40);
-        ObjectMapper json = new ObjectMapper();
-        StringBuilder sb = new StringBuilder();
-        for (var p : found.points()) {
-            ObjectNode o = json.createObjectNode();
-            o.put("learning_rate", p.learningRate());
-            o.put("loss", p.loss());
-            o.put("smoothed_loss", p.smoothed());
-            sb.append(o).append('\n');
-        }
-        try {
-            RunFiles.writeAtomically(runDir.resolve("lr_finder.jsonl"), sb.toString());
-        } catch (IOException e) {
-            throw new AttuneException(runDir + ": cannot write lr_finder.jsonl (" + e.getMessage() + ")");
-        }
+        folder.writeRangeTest(found);
         System.err.printf("learning-rate range test: %d probes, chosen learning_rate %.3g%n", found.points().size(), found.chosen());
         RunConfig out = config.withTrainer(t.withLearningRate(found.chosen()));
-        try {
-            RunFiles.writeAtomically(runDir.resolve("config.yaml"), out.toYaml());
-        } catch (IOException e) {
-            throw new AttuneException(runDir + ": cannot write config.yaml (" + e.getMessage() + ")");
-        }
+        folder.writeConfig(out);
         return out;
     }
 
@@ -313,43 +212,6 @@ public final class FineTune {
             out.put(g, ClassificationMetrics.of(gp, gt, labels));
         });
         return out;
-    }
-
-    private static void writeProvenance(Path runDir, RunConfig config, Pretrained pretrained, Dataset train, Dataset val,
-                                        Dataset test, boolean bf16) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
-        root.put("started_at", Instant.now().toString());
-        root.put("seed", config.trainer().seed());
-        root.put("precision", bf16 ? "bf16" : "fp32");
-        root.put("threads", Engine.threads());
-        ObjectNode versions = root.putObject("versions");
-        new TreeMap<>(RunFiles.versions()).forEach(versions::put);
-        try {
-            ObjectNode model = root.putObject("model");
-            model.put("name", config.model().name());
-            model.put("directory", pretrained.directory().toAbsolutePath().toString());
-            try (var s = Files.list(pretrained.directory())) {
-                for (Path f : s.sorted().toList()) {
-                    if (Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")) {
-                        model.put(f.getFileName() + "_sha256", RunFiles.sha256(f));
-                    }
-                }
-            }
-            ObjectNode data = root.putObject("data");
-            for (Dataset ds : new Dataset[] {train, val, test}) {
-                if (ds == null) continue;
-                ObjectNode o = data.putObject(ds == train ? "train" : ds == val ? "validation" : "test");
-                o.put("path", ds.source().toString());
-                o.put("sha256", RunFiles.sha256(ds.source()));
-                o.put("examples", ds.size());
-                ObjectNode counts = o.putObject("labels");
-                ds.labelCounts().forEach(counts::put);
-            }
-            RunFiles.writeJson(runDir.resolve("provenance.json"), root);
-        } catch (IOException e) {
-            throw new AttuneException(runDir + ": cannot write provenance.json (" + e.getMessage() + ")");
-        }
     }
 
     /** Step times and token counts, for the summary. */
