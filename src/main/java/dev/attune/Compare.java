@@ -2,7 +2,7 @@ package dev.attune;
 
 import dev.attune.config.RunConfig;
 import dev.attune.report.CompareReport;
-import dev.attune.report.Curves;
+import dev.attune.report.Comparison;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,22 +15,17 @@ import java.util.List;
  * rates, compared against the best of them. Writes compare.json, loss_curves.png, layer_lr.png and report.html.
  */
 public final class Compare {
-    /** One run of a comparison: its label, seed, base rate, summary and curves. */
-    public record Run(String label, long seed, double learningRate, RunSummary summary, Curves curves) {}
-
-    /** The report's numbers and the runs behind them. */
-    public record Outcome(CompareReport.Result report, List<Run> baselines, List<Run> automated, List<Run> sweep) {}
-
     /** Base rates tried by {@code --sweep-baseline}, as multiples of the configured rate (1× is the first seed's baseline). */
     public static final double[] SWEEP_FACTORS = {0.4, 1.0, 2.0, 4.0};
 
     private Compare() {}
 
-    public static Outcome run(RunConfig config, int seeds, boolean sweepBaseline, Path out) {
+    /** Runs the comparison into {@code out}, writes its report there and returns it as a value. */
+    public static Comparison run(RunConfig config, int seeds, boolean sweepBaseline, Path out) {
         if (seeds < 1) throw new AttuneException("--seeds must be at least 1");
         RunConfig.Automation a = config.automation();
         RunConfig.Automation on = a.withEnabled(true), off = a.withEnabled(false);
-        List<Run> baselines = new ArrayList<>(), automated = new ArrayList<>(), sweep = new ArrayList<>();
+        List<Comparison.Run> baselines = new ArrayList<>(), automated = new ArrayList<>(), sweep = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {
             long seed = config.trainer().seed() + i;
             RunConfig.Trainer t = config.trainer().withSeed(seed);
@@ -52,19 +47,16 @@ public final class Compare {
                         .withOutputDir(out.resolve("sweep").resolve(String.format("lr-%.1e", lr)).toString()), "baseline lr " + lr, seed));
             }
         }
+        Comparison comparison = Comparison.of(out, config, baselines, automated, sweep);
         try {
-            return new Outcome(CompareReport.write(out, config, baselines, automated, sweep), baselines, automated, sweep);
+            CompareReport.write(comparison);
         } catch (IOException e) {
             throw new AttuneException(out + ": cannot write the comparison report (" + e.getMessage() + ")");
         }
+        return comparison;
     }
 
-    private static Run run(RunConfig cfg, String label, long seed) {
-        RunSummary s = FineTune.run(cfg, false, label + " seed " + seed);
-        try {
-            return new Run(label, seed, cfg.trainer().learningRate(), s, Curves.read(s.runDir().resolve("metrics.jsonl")));
-        } catch (IOException e) {
-            throw new AttuneException(s.runDir() + ": cannot read metrics.jsonl (" + e.getMessage() + ")");
-        }
+    private static Comparison.Run run(RunConfig cfg, String label, long seed) {
+        return new Comparison.Run(label, seed, cfg.trainer().learningRate(), FineTune.run(cfg, false, label + " seed " + seed));
     }
 }

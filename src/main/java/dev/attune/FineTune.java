@@ -10,6 +10,7 @@ import dev.attune.model.HeadConfig;
 import dev.attune.model.Pretrained;
 import dev.attune.model.Safetensors;
 import dev.attune.model.SequenceClassifier;
+import dev.attune.report.Curves;
 import dev.attune.report.MetricsLog;
 import dev.attune.report.ProgressBar;
 import dev.attune.report.RunFiles;
@@ -104,12 +105,13 @@ public final class FineTune {
 
             Path modelDir = folder.modelDir();
             Path checkpointDir = folder.checkpointDir();
-            if (resuming) folder.truncateMetricsAfter(Checkpoint.step(checkpointDir));
             BestModelSaver best = new BestModelSaver(model, pretrained.tokenizer(), modelDir);
             StepStats stats = new StepStats();
             Trainer.Result result;
             SpectralLayerRates spectral = null;
-            try (MetricsLog log = new MetricsLog(folder.metricsFile(), config.trainer().loggingSteps())) {
+            long resumeStep = resuming ? Checkpoint.step(checkpointDir) : 0;
+            Curves curves;
+            try (MetricsLog log = new MetricsLog(folder.metricsFile(), config.trainer().loggingSteps(), resumeStep)) {
                 if (layerRates == null) {
                     var a = config.automation();
                     if (a.enabled()) {
@@ -142,6 +144,7 @@ public final class FineTune {
                     folder.fail(e.getMessage(), e.step(), Trainer.MAX_ROLLBACKS);
                     throw e;
                 }
+                curves = log.curves();
             } catch (IOException e) {
                 throw new AttuneException(folder.metricsFile() + ": " + e.getMessage());
             } finally {
@@ -176,7 +179,8 @@ public final class FineTune {
             RunSummary summary = new RunSummary(runDir, testMetrics, groups, result.bestLoss(), result.bestStep(), result.steps(),
                     result.trainSeconds(), stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
-                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes(), result.rollbacks());
+                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes(), result.rollbacks(), curves,
+                    spectral == null ? List.of() : spectral.history());
             folder.finish(summary);
             return summary;
         }

@@ -29,7 +29,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         Options.requireRange("--seeds", seeds, 1, 100);
         RunConfig cfg = RunConfig.load(config, overrides);
-        Summaries.printComparison(Compare.run(cfg, seeds, sweep, Path.of(cfg.output().dir())).report());
+        Summaries.printComparison(Compare.run(cfg, seeds, sweep, Path.of(cfg.output().dir())));
         return 0;
     }
 }

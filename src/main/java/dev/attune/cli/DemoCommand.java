@@ -31,13 +31,13 @@ final class DemoCommand implements Callable<Integer> {
         o.addAll(overrides);
         if (!Files.isRegularFile(configFile)) throw new dev.attune.AttuneException(configFile + ": demo config not found (run from the attune directory)");
         RunConfig cfg = RunConfig.load(configFile, o);
-        var outcome = dev.attune.Compare.run(cfg, 1, false, Path.of(cfg.output().dir()));
-        for (var run : List.of(outcome.baselines().get(0), outcome.automated().get(0))) {
+        var comparison = dev.attune.Compare.run(cfg, 1, false, Path.of(cfg.output().dir()));
+        for (var run : List.of(comparison.baselines().get(0), comparison.automated().get(0))) {
             System.out.println();
             System.out.println("== " + run.label() + ": " + run.summary().runDir());
             Summaries.print(run.summary());
         }
-        Summaries.printComparison(outcome.report());
+        Summaries.printComparison(comparison);
         return 0;
     }
 }

@@ -15,7 +15,7 @@ final class Summaries {
         System.out.println("run folder: " + s.runDir());
     }
 
-    static void printComparison(dev.attune.report.CompareReport.Result r) {
+    static void printComparison(dev.attune.report.Comparison r) {
         System.out.println();
         System.out.printf("%-6s %12s %14s %15s %9s %14s %15s %10s%n", "seed", "target loss", "baseline steps", "automated steps",
                 "speed-up", "baseline acc.", "automated acc.", "analysis");

@@ -1,11 +1,12 @@
 package dev.attune.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.attune.Compare;
+import dev.attune.MeanStd;
+import dev.attune.report.Comparison.SeedResult;
+import dev.attune.train.SpectralLayerRates;
 import dev.attune.config.RunConfig;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -30,59 +31,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
-/** The comparison's numbers (compare.json), charts (loss_curves.png, layer_lr.png) and a self-contained report.html. */
+/** Renders a {@link Comparison}: its numbers (compare.json), charts (loss_curves.png, layer_lr.png) and a self-contained report.html. */
 public final class CompareReport {
-    /** One seed's comparison. */
-    public record SeedResult(long seed, double targetLoss, long baselineSteps, long automatedSteps, double speedup,
-                             double baselineArea, double automatedArea, double baselineAccuracy, double automatedAccuracy,
-                             double baselineF1, double automatedF1, double baselineSeconds, double automatedSeconds,
-                             double analysisOverhead) {}
-
-    /** The headline: mean and standard deviation of the speed-up over seeds that reached the target. */
-    public record Result(Path dir, List<SeedResult> seeds, double speedupMean, double speedupStd, int reached,
-                         Double sweptSpeedup, Double sweptBestRate) {}
-
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private CompareReport() {}
 
-    static SeedResult compare(Compare.Run base, Compare.Run auto) {
-        double target = base.curves().bestEvalLoss();
-        long baseSteps = base.curves().firstStepReaching(target);
-        long autoSteps = auto.curves().firstStepReaching(target);
-        double speedup = autoSteps > 0 ? (double) baseSteps / autoSteps : Double.NaN;
-        var bs = base.summary();
-        var as = auto.summary();
-        return new SeedResult(base.seed(), target, baseSteps, autoSteps, speedup, base.curves().evalLossArea(),
-                auto.curves().evalLossArea(), bs.test() == null ? Double.NaN : bs.test().accuracy(),
-                as.test() == null ? Double.NaN : as.test().accuracy(), bs.test() == null ? Double.NaN : bs.test().f1Macro(),
-                as.test() == null ? Double.NaN : as.test().f1Macro(), bs.trainSeconds(), as.trainSeconds(),
-                as.analysisSeconds() / Math.max(1e-9, as.trainSeconds()));
-    }
-
-    public static Result write(Path dir, RunConfig config, List<Compare.Run> baselines, List<Compare.Run> automated,
-                               List<Compare.Run> sweep) throws IOException {
+    /** Writes compare.json, loss_curves.png, layer_lr.png and report.html into the comparison's directory. */
+    public static void write(Comparison c) throws IOException {
+        Path dir = c.dir();
+        RunConfig config = c.config();
+        List<SeedResult> seeds = c.seeds();
         Files.createDirectories(dir);
-        List<SeedResult> seeds = new ArrayList<>();
-        for (int i = 0; i < baselines.size(); i++) seeds.add(compare(baselines.get(i), automated.get(i)));
-        double[] sp = seeds.stream().mapToDouble(SeedResult::speedup).filter(Double::isFinite).toArray();
-        double[] ms = meanStd(sp);
-
-        Double sweptSpeedup = null, sweptRate = null;
-        Compare.Run bestSweep = null;
-        if (!sweep.isEmpty()) {
-            bestSweep = sweep.stream().min((x, y) -> Double.compare(x.curves().bestEvalLoss(), y.curves().bestEvalLoss())).orElseThrow();
-            SeedResult vsSweep = compare(bestSweep, automated.get(0));
-            sweptSpeedup = vsSweep.speedup();
-            sweptRate = bestSweep.learningRate();
-        }
-        Result result = new Result(dir, seeds, ms[0], ms[1], sp.length, sweptSpeedup, sweptRate);
 
         // compare.json
         ObjectNode root = JSON.createObjectNode();
-        root.put("speedup_mean", ms[0]);
-        root.put("speedup_std", ms[1]);
-        root.put("seeds_reaching_target", sp.length);
+        root.put("speedup_mean", c.speedupMean());
+        root.put("speedup_std", c.speedupStd());
+        root.put("seeds_reaching_target", c.reached());
         root.put("seeds", seeds.size());
         root.put("policy", config.automation().policy());
         root.put("model", config.model().name());
@@ -119,27 +85,26 @@ public final class CompareReport {
         agg(agg, "baseline_train_seconds", seeds, SeedResult::baselineSeconds);
         agg(agg, "automated_train_seconds", seeds, SeedResult::automatedSeconds);
         agg(agg, "analysis_overhead", seeds, SeedResult::analysisOverhead);
-        if (!sweep.isEmpty()) {
+        if (!c.sweep().isEmpty()) {
             ObjectNode sw = root.putObject("swept_baseline");
             ArrayNode rates = sw.putArray("runs");
-            for (Compare.Run r : sweep) {
+            for (Comparison.Run r : c.sweep()) {
                 ObjectNode o = rates.addObject();
                 o.put("learning_rate", r.learningRate());
                 o.put("best_validation_loss", r.curves().bestEvalLoss());
                 o.put("steps_to_best", r.curves().firstStepReaching(r.curves().bestEvalLoss()));
                 o.put("test_accuracy", r.summary().test() == null ? Double.NaN : r.summary().test().accuracy());
             }
-            sw.put("best_learning_rate", sweptRate);
-            putNumber(sw, "speedup_vs_best", sweptSpeedup);
+            sw.put("best_learning_rate", c.sweptBestRate());
+            putNumber(sw, "speedup_vs_best", c.sweptSpeedup());
         }
         RunFiles.writeAtomically(dir.resolve("compare.json"), JSON.writeValueAsString(root));
 
-        byte[] curves = png(lossCurves(baselines, automated, bestSweep));
+        byte[] curves = png(lossCurves(c.baselines(), c.automated(), c.bestSweep()));
         Files.write(dir.resolve("loss_curves.png"), curves);
-        byte[] rates = png(layerRates(automated.get(0).summary().runDir().resolve("layer_rates.jsonl")));
+        byte[] rates = png(layerRates(c.automated().get(0).summary().layerRates()));
         Files.write(dir.resolve("layer_lr.png"), rates);
-        RunFiles.writeAtomically(dir.resolve("report.html"), html(config, result, root, curves, rates));
-        return result;
+        RunFiles.writeAtomically(dir.resolve("report.html"), html(c, root, curves, rates));
     }
 
     private static void putNumber(ObjectNode o, String key, Double v) {
@@ -148,27 +113,23 @@ public final class CompareReport {
     }
 
     private static void agg(ObjectNode o, String key, List<SeedResult> seeds, ToDoubleFunction<SeedResult> f) {
-        double[] ms = meanStd(seeds.stream().mapToDouble(f).filter(Double::isFinite).toArray());
+        MeanStd ms = MeanStd.sample(seeds.stream().mapToDouble(f).filter(Double::isFinite).toArray());
         ObjectNode n = o.putObject(key);
-        putNumber(n, "mean", ms[0]);
-        putNumber(n, "std", ms[1]);
+        putNumber(n, "mean", ms.mean());
+        putNumber(n, "std", ms.std());
     }
 
-    /** {mean, sample standard deviation} over seeds. */
-    static double[] meanStd(double[] v) {
-        dev.attune.MeanStd m = dev.attune.MeanStd.sample(v);
-        return new double[] {m.mean(), m.std()};
-    }
 
-    private static JFreeChart lossCurves(List<Compare.Run> baselines, List<Compare.Run> automated, Compare.Run bestSweep) {
+
+    private static JFreeChart lossCurves(List<Comparison.Run> baselines, List<Comparison.Run> automated, Comparison.Run bestSweep) {
         XYSeriesCollection data = new XYSeriesCollection();
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer();
         int k = 0;
-        List<Compare.Run> all = new ArrayList<>();
+        List<Comparison.Run> all = new ArrayList<>();
         all.addAll(baselines);
         all.addAll(automated);
         if (bestSweep != null) all.add(bestSweep);
-        for (Compare.Run run : all) {
+        for (Comparison.Run run : all) {
             boolean isAuto = automated.contains(run);
             boolean isSweep = run == bestSweep;
             Color c = isSweep ? new Color(40, 150, 40) : isAuto ? new Color(200, 40, 40) : new Color(40, 80, 200);
@@ -196,15 +157,10 @@ public final class CompareReport {
         return chart;
     }
 
-    private static JFreeChart layerRates(Path layerRatesJsonl) throws IOException {
+    private static JFreeChart layerRates(List<SpectralLayerRates.Refresh> refreshes) {
         Map<String, XYSeries> series = new LinkedHashMap<>();
-        if (Files.exists(layerRatesJsonl)) {
-            ObjectMapper m = new ObjectMapper();
-            for (String line : Files.readAllLines(layerRatesJsonl)) {
-                if (line.isBlank()) continue;
-                JsonNode n = m.readTree(line);
-                series.computeIfAbsent(n.get("layer").asText(), XYSeries::new).add(n.get("step").asDouble(), n.get("learning_rate").asDouble());
-            }
+        for (SpectralLayerRates.Refresh r : refreshes) {
+            series.computeIfAbsent(r.layer(), XYSeries::new).add(r.step(), r.learningRate());
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
@@ -228,7 +184,8 @@ public final class CompareReport {
         return out.toByteArray();
     }
 
-    private static String html(RunConfig config, Result r, ObjectNode json, byte[] curves, byte[] rates) throws IOException {
+    private static String html(Comparison r, ObjectNode json, byte[] curves, byte[] rates) throws IOException {
+        RunConfig config = r.config();
         StringBuilder rows = new StringBuilder();
         for (SeedResult s : r.seeds()) {
             rows.append(String.format("<tr><td>%d</td><td>%.4f</td><td>%d</td><td>%s</td><td>%s</td><td>%.4f</td><td>%.4f</td>"
@@ -239,7 +196,7 @@ public final class CompareReport {
                     s.baselineSeconds(), s.automatedSeconds(), 100 * s.analysisOverhead()));
         }
         String swept = r.sweptSpeedup() == null ? "" : String.format(
-                "<p>Against the best of %d swept baseline rates (best: %.2e): speed-up %s.</p>", Compare.SWEEP_FACTORS.length,
+                "<p>Against the best of %d swept baseline rates (best: %.2e): speed-up %s.</p>", r.sweep().size(),
                 r.sweptBestRate(), Double.isFinite(r.sweptSpeedup()) ? String.format("%.2f&times;", r.sweptSpeedup()) : "target not reached");
         return """
                 <!DOCTYPE html>

@@ -1,28 +1,11 @@
 package dev.attune.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Loss curves read back from a run's metrics.jsonl, and the numbers a comparison needs from them. */
+/** A run's loss curves as (step, loss) pairs, and the numbers a comparison needs from them. */
 public record Curves(List<double[]> trainLoss, List<double[]> evalLoss) {
-    public static Curves read(Path metricsJsonl) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<double[]> train = new ArrayList<>(), eval = new ArrayList<>();
-        for (String line : Files.readAllLines(metricsJsonl)) {
-            if (line.isBlank()) continue;
-            JsonNode n = json.readTree(line);
-            if (n.has("loss")) train.add(new double[] {n.get("step").asDouble(), n.get("loss").asDouble()});
-            if (n.has("eval_loss")) eval.add(new double[] {n.get("step").asDouble(), n.get("eval_loss").asDouble()});
-        }
-        return new Curves(train, eval);
-    }
-
     public double bestEvalLoss() {
         return evalLoss.stream().mapToDouble(p -> p[1]).min().orElse(Double.NaN);
     }

@@ -1,5 +1,6 @@
 package dev.attune.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.train.EvalResult;
@@ -15,30 +16,60 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code metrics.jsonl}: one JSON object per logged step (step, epoch, loss, learning_rate, grad_norm, step_seconds,
  * tokens_per_second) and per evaluation (eval_loss, eval_accuracy, eval_f1), flushed line by line.
- * Appends, so a resumed run continues the same file.
+ * A resumed run continues the same file; the lines also stay in memory, as the run's {@link Curves}.
  */
 public final class MetricsLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
-    private BufferedWriter out;
     private final int every;
+    private final List<ObjectNode> lines = new ArrayList<>();
+    private BufferedWriter out;
 
-    public MetricsLog(Path file, int loggingSteps) {
+    /**
+     * Continues {@code file} after step {@code keepUpToStep}: lines a resumed run will log again, or that a run started
+     * afresh (0) never logged, are dropped; the lines kept are the start of {@link #curves()}.
+     */
+    public MetricsLog(Path file, int loggingSteps, long keepUpToStep) {
         this.file = file;
         this.every = loggingSteps;
-        open();
-    }
-
-    private void open() {
         try {
-            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    try {
+                        JsonNode n = JSON.readTree(line);
+                        if (n instanceof ObjectNode o && o.path("step").asLong(0) <= keepUpToStep) lines.add(o);
+                    } catch (IOException e) {
+                        // a line cut by a kill: drop it
+                    }
+                }
+            }
+            rewrite();
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    private void rewrite() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (ObjectNode o : lines) sb.append(JSON.writeValueAsString(o)).append('\n');
+        RunFiles.writeAtomically(file, sb.toString());
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    /** The training and validation loss curves of everything logged, in memory. */
+    public Curves curves() {
+        List<double[]> train = new ArrayList<>(), eval = new ArrayList<>();
+        for (ObjectNode n : lines) {
+            if (n.has("loss")) train.add(new double[] {n.get("step").asDouble(), n.get("loss").asDouble()});
+            if (n.has("eval_loss")) eval.add(new double[] {n.get("step").asDouble(), n.get("eval_loss").asDouble()});
+        }
+        return new Curves(train, eval);
     }
 
     /**
@@ -49,11 +80,11 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
     public void onRollback(Rollback r) {
         try {
             out.close();
-            truncateAfter(file, r.toStep());
+            lines.removeIf(o -> o.path("step").asLong(0) > r.toStep());
+            rewrite();
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
-        open();
         ObjectNode o = JSON.createObjectNode();
         o.put("step", r.toStep());
         o.put("rollback", r.count());
@@ -95,23 +126,10 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
             out.write(JSON.writeValueAsString(o));
             out.write('\n');
             out.flush();
+            lines.add(o);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Drops lines logged after {@code step}: a resumed run repeats the steps after its last checkpoint. */
-    public static void truncateAfter(Path file, long step) throws IOException {
-        if (!Files.exists(file)) return;
-        java.util.List<String> keep = new java.util.ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            try {
-                if (JSON.readTree(line).path("step").asLong(0) <= step) keep.add(line);
-            } catch (IOException e) {
-                // a line cut by the kill: drop it
-            }
-        }
-        RunFiles.writeAtomically(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
     }
 
     private static double round(double d) {

@@ -205,15 +205,6 @@ public final class RunFolder {
         }
     }
 
-    /** Drops metrics logged after the checkpoint a resumed run continues from. */
-    public void truncateMetricsAfter(long step) {
-        try {
-            MetricsLog.truncateAfter(metricsFile(), step);
-        } catch (IOException e) {
-            throw new AttuneException(metricsFile() + ": " + e.getMessage());
-        }
-    }
-
     private static void write(Path file, String content) {
         try {
             RunFiles.writeAtomically(file, content);
