@@ -23,21 +23,16 @@ worst = {}
 for line in open(sys.argv[1]):
     name, measured, limit, isa, threads = line.rstrip("\n").split("\t")
     m, l = float(measured), float(limit)
-    upper = l >= m if False else None
-    key = name
-    # a limit above the value is an upper bound (atMost) when the recorded value sits below it in normal runs
-    w = worst.setdefault(key, {"limit": l, "values": []})
+    w = worst.setdefault(name, {"limit": l, "values": []})
     w["values"].append((m, isa, threads))
 print(f"{'tolerance':<90} {'limit':>10} {'worst':>12} {'margin':>7}  where")
 for name, w in worst.items():
     l = w["limit"]
     vals = w["values"]
+    # an upper bound (atMost) when the values sit below the limit, a lower bound (atLeast) otherwise
     upper = sum(m <= l for m, _, _ in vals) >= sum(m >= l for m, _, _ in vals)
     m, isa, th = max(vals) if upper else min(vals)
-    if upper:
-        margin = l / m if m > 0 else float("inf")
-    else:
-        margin = (1 - l) / (1 - m) if m < 1 else float("inf")   # headroom below a lower bound on a [0, 1] score
+    margin = (l / m if m > 0 else float("inf")) if upper else (m / l if l > 0 else float("inf"))
     print(f"{name:<90} {l:>10.3g} {m:>12.4g} {margin:>7.1f}  {isa}, {th} threads")
 PY
 rm -f "$all"

@@ -66,8 +66,8 @@ class AutomationTest {
         assertEquals(5, alphaLines);
         JsonNode summary = json.readTree(out.resolve("summary.json").toFile());
         assertTrue(summary.get("analysis_overhead").asDouble() > 0);
-        // still learns (chance is 0.25); worst measured 1.000 under the AMX and AVX512-BF16 limits with 1 and 2 threads
-        dev.attune.Tolerance.atLeast("automated run's test accuracy", s.test().accuracy(), 0.5);
+        // still learns (chance is 0.75 errors); worst measured error 0 under the AMX, AVX512-BF16, AVX512 and AVX2 instruction-set limits with 1 and 2 threads
+        dev.attune.Tolerance.atMost("automated run's test error rate", 1 - s.test().accuracy(), 0.5);
     }
 
     @Test

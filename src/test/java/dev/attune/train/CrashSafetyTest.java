@@ -139,8 +139,9 @@ class CrashSafetyTest {
             assertFalse(Files.exists(out.resolve("checkpoint")));
         } else {
             assertEquals("completed", summary.path("status").asText());
-            // recovered: the model it reports must still tell the topics apart (chance is 0.25)
-            dev.attune.Tolerance.atLeast("test accuracy after recovering from divergence", s.test().accuracy(), 0.5);
+            // recovered: the model it reports must still tell the topics apart (chance is 0.75 errors). Not reached in
+            // the measured runs: at learning rate 1 every rollback diverged again and the run failed cleanly
+            dev.attune.Tolerance.atMost("test error rate after recovering from divergence", 1 - s.test().accuracy(), 0.5);
         }
         if (Files.exists(out.resolve("model/model.safetensors"))) {
             dev.attune.model.Safetensors.read(out.resolve("model/model.safetensors")); // finite, or this throws

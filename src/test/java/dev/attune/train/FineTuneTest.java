@@ -45,8 +45,8 @@ class FineTuneTest {
         Path out = dir.resolve("run-learn");
         RunSummary s = FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", List.of()));
         assertEquals(30, s.steps(), "2 epochs of 15 batches");
-        // chance is 0.25; worst measured 1.000 under the AMX and AVX512-BF16 limits with 1 and 2 threads (error 0 against 0.1 allowed)
-        dev.attune.Tolerance.atLeast("fine-tuned test accuracy on four generated topics", s.test().accuracy(), 0.9);
+        // chance is 0.75 errors; worst measured error 0 under the AMX, AVX512-BF16, AVX512 and AVX2 instruction-set limits with 1 and 2 threads
+        dev.attune.Tolerance.atMost("fine-tuned test error rate on four generated topics", 1 - s.test().accuracy(), 0.1);
         // the run folder describes itself
         for (String f : List.of("config.yaml", "metrics.jsonl", "summary.json", "provenance.json", "model/config.json",
                 "model/model.safetensors", "model/tokenizer.json")) {
