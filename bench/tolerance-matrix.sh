@@ -21,16 +21,15 @@ python3 - "$all" <<'PY'
 import sys, collections
 worst = {}
 for line in open(sys.argv[1]):
-    name, measured, limit, isa, threads = line.rstrip("\n").split("\t")
+    name, measured, limit, isa, threads, bound = line.rstrip("\n").split("\t")
     m, l = float(measured), float(limit)
-    w = worst.setdefault(name, {"limit": l, "values": []})
+    w = worst.setdefault(name, {"limit": l, "values": [], "upper": bound == "at_most"})
     w["values"].append((m, isa, threads))
 print(f"{'tolerance':<90} {'limit':>10} {'worst':>12} {'margin':>7}  where")
 for name, w in worst.items():
     l = w["limit"]
     vals = w["values"]
-    # an upper bound (atMost) when the values sit below the limit, a lower bound (atLeast) otherwise
-    upper = sum(m <= l for m, _, _ in vals) >= sum(m >= l for m, _, _ in vals)
+    upper = w["upper"]
     m, isa, th = max(vals) if upper else min(vals)
     margin = (l / m if m > 0 else float("inf")) if upper else (m / l if l > 0 else float("inf"))
     print(f"{name:<90} {l:>10.3g} {m:>12.4g} {margin:>7.1f}  {isa}, {th} threads")
