@@ -70,19 +70,10 @@ public final class SpamAssassinCorpus {
             byGroup.put(group, rows);
         }
 
-        Map<String, List<ObjectNode>> splits = new LinkedHashMap<>();
-        for (String s : List.of("train", "validation", "test")) splits.put(s, new ArrayList<>());
         Random random = new Random(seed);
         Map<String, Integer> perGroup = new TreeMap<>();
-        for (var e : byGroup.entrySet()) {
-            List<ObjectNode> rows = new ArrayList<>(e.getValue());
-            Collections.shuffle(rows, random);
-            int n = rows.size(), nTrain = (int) Math.round(n * 0.70), nVal = (int) Math.round(n * 0.15);
-            splits.get("train").addAll(rows.subList(0, nTrain));
-            splits.get("validation").addAll(rows.subList(nTrain, nTrain + nVal));
-            splits.get("test").addAll(rows.subList(nTrain + nVal, n));
-            perGroup.put(e.getKey(), n);
-        }
+        byGroup.forEach((g, rows) -> perGroup.put(g, rows.size()));
+        Map<String, List<ObjectNode>> splits = StratifiedSplit.of(byGroup, 0.70, 0.15, random);
         Files.createDirectories(outDir);
         Map<String, Integer> perSplit = new LinkedHashMap<>();
         for (var e : splits.entrySet()) {
