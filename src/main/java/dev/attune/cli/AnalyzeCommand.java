@@ -1,15 +1,12 @@
 package dev.attune.cli;
 
+import dev.attune.Analyze;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.AttuneException;
-import dev.attune.engine.TorchEigenSolver;
 import dev.attune.model.ModelCatalog;
-import dev.attune.model.Pretrained;
-import dev.attune.model.WeightMatrices;
 import dev.attune.report.SpectraPlot;
-import dev.attune.spectral.EigenSolver;
-import dev.attune.spectral.EjmlEigenSolver;
 import dev.attune.spectral.LayerSpectrum;
 import dev.attune.spectral.PowerLaw;
 import dev.attune.spectral.SpectralAnalyzer;
@@ -58,20 +55,16 @@ final class AnalyzeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new AttuneException("--estimator: " + e.getMessage());
         }
-        EigenSolver solver = switch (precision) {
-            case "fp32" -> new TorchEigenSolver(false);
-            case "fp64" -> new TorchEigenSolver(true);
-            case "java" -> new EjmlEigenSolver();
+        Analyze.Arithmetic arithmetic = switch (precision) {
+            case "fp32" -> Analyze.Arithmetic.FP32;
+            case "fp64" -> Analyze.Arithmetic.FP64;
+            case "java" -> Analyze.Arithmetic.JAVA;
             default -> throw new AttuneException("--precision must be fp32, fp64 or java");
         };
-        var weights = Pretrained.readWeightArrays(model);
-        var matrices = WeightMatrices.fromArrays(weights, embeddings);
-        var options = new SpectralAnalyzer.Options(est, threshold, minEigenvalues, 0.5, 100, 2);
-        var analyzer = new SpectralAnalyzer(solver, options);
-        analyzer.analyze(matrices.subList(0, 1)); // warm up the native libraries outside the timing
-        long start = System.nanoTime();
-        List<LayerSpectrum> spectra = analyzer.analyze(matrices);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        var options = SpectralAnalyzer.Options.defaults().withEstimator(est).withThreshold(threshold).withMinEigenvalues(minEigenvalues);
+        Analyze.Result result = Analyze.run(model, embeddings, arithmetic, options);
+        List<LayerSpectrum> spectra = result.spectra();
+        double seconds = result.seconds();
         if (json) {
             ObjectMapper m = new ObjectMapper();
             for (LayerSpectrum s : spectra) System.out.println(m.writeValueAsString(toJson(m, s)));
@@ -83,8 +76,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             Path png = Path.of(plot != null ? plot : base + "-spectra.png");
             LayerSpectrum chosen = spectra.stream().filter(s -> esdMatrix == null ? s.fitted() : s.name().equals(esdMatrix)).findFirst()
                     .orElseThrow(() -> new AttuneException("--esd: no analysed matrix named '" + esdMatrix + "'"));
-            var mat = matrices.stream().filter(x -> x.name().equals(chosen.name())).findFirst().orElseThrow();
-            SpectraPlot.write(png, model, spectra, chosen, solver.gramEigenvalues(mat.data(), mat.rows(), mat.cols()));
+            var mat = result.matrices().stream().filter(x -> x.name().equals(chosen.name())).findFirst().orElseThrow();
+            SpectraPlot.write(png, model, spectra, chosen, result.solver().gramEigenvalues(mat.data(), mat.rows(), mat.cols()));
             System.err.println("plot: " + png);
         }
         return 0;

@@ -29,6 +29,14 @@ public final class SpectralAnalyzer {
             return new Options(e, threshold, minEigenvalues, xminFraction, histogramBins, threads);
         }
 
+        public Options withThreshold(double t) {
+            return new Options(estimator, t, minEigenvalues, xminFraction, histogramBins, threads);
+        }
+
+        public Options withMinEigenvalues(int n) {
+            return new Options(estimator, threshold, n, xminFraction, histogramBins, threads);
+        }
+
         public Options withThreads(int t) {
             return new Options(estimator, threshold, minEigenvalues, xminFraction, histogramBins, t);
         }

@@ -46,6 +46,18 @@ class SpectralGoldenTest {
         }
     }
 
+    @Test
+    void theAnalysisRecipeGivesTheSameAlphaForEveryGoldenMatrix() throws Exception {
+        JsonNode golden = new ObjectMapper().readTree(SpectralGoldenTest.class.getResourceAsStream("/golden/spectral_golden.json"));
+        var result = dev.attune.Analyze.run("minilm-l6", false, dev.attune.Analyze.Arithmetic.JAVA, SpectralAnalyzer.Options.defaults());
+        assertEquals(36, result.spectra().size(), "6 layers x (query, key, value, attention output, intermediate, output)");
+        assertEquals("encoder.layer.0.attention.self.query.weight", result.spectra().get(0).name(), "depth order");
+        for (String name : MATRICES) {
+            LayerSpectrum s = result.spectra().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            assertRelative(golden.get(name).get("xmin_mid").get("alpha").asDouble(), s.alpha(), name + " alpha via Analyze");
+        }
+    }
+
     /** EJML's eigenvalues and the fits are pure Java, so these values are the same on every CPU; worst measured 1.5e-13. */
     static void assertRelative(double expected, double actual, String what) {
         dev.attune.Tolerance.atMost(what + " against numpy, relative error", Math.abs(expected - actual) / Math.max(Math.abs(expected), 1e-300), 1e-6);
