@@ -11,6 +11,7 @@ import dev.attune.model.Pretrained;
 import dev.attune.model.Safetensors;
 import dev.attune.model.SequenceClassifier;
 import dev.attune.report.Curves;
+import dev.attune.report.LayerRatesLog;
 import dev.attune.report.MetricsLog;
 import dev.attune.report.ProgressBar;
 import dev.attune.report.RunFiles;
@@ -20,11 +21,10 @@ import dev.attune.train.Checkpoint;
 import dev.attune.train.ClassificationMetrics;
 import dev.attune.train.EarlyStopping;
 import dev.attune.train.Evaluator;
+import dev.attune.train.LayerRate;
 import dev.attune.train.LayerRates;
 
 import dev.attune.train.SpectralLayerRates;
-import dev.attune.schedule.Policies;
-import dev.attune.spectral.PowerLaw;
 import dev.attune.train.StepMetrics;
 import dev.attune.train.Trainer;
 import dev.attune.train.TrainingControl;
@@ -53,18 +53,13 @@ public final class FineTune {
         return run(config, false, "train");
     }
 
-    /** Runs as configured: per-layer rates from spectra when {@code automation.enabled}, else one rate for all. */
-    public static RunSummary run(RunConfig config, boolean resume, String label) {
-        return run(config, resume, null, List.of(), label);
-    }
-
     /**
-     * @param resume     continue from {@code RUN/checkpoint} if there is one
-     * @param layerRates per-layer learning-rate multipliers; null: from the config's {@code automation} section
-     * @param extra      more listeners (for example the spectral monitor)
-     * @param label      shown in progress lines
+     * Runs as configured: per-layer rates from spectra when {@code automation.enabled}, else one rate for all.
+     *
+     * @param resume continue the unfinished run in {@code output.dir} from its last checkpoint
+     * @param label  shown in progress lines
      */
-    public static RunSummary run(RunConfig config, boolean resume, LayerRates layerRates, List<TrainingListener> extra, String label) {
+    public static RunSummary run(RunConfig config, boolean resume, String label) {
         Engine.init();
         RunFolder folder = new RunFolder(Path.of(config.output().dir()));
         Path runDir = folder.dir();
@@ -108,25 +103,16 @@ public final class FineTune {
             BestModelSaver best = new BestModelSaver(model, pretrained.tokenizer(), modelDir);
             StepStats stats = new StepStats();
             Trainer.Result result;
-            SpectralLayerRates spectral = null;
             long resumeStep = resuming ? Checkpoint.step(checkpointDir) : 0;
+            var a = config.automation();
+            SpectralLayerRates spectral = a.enabled()
+                    ? new SpectralLayerRates(model, SpectralLayerRates.Settings.of(a, trainSet.batchesPerEpoch(config.trainer().batchSize())))
+                    : null;
             Curves curves;
-            try (MetricsLog log = new MetricsLog(folder.metricsFile(), config.trainer().loggingSteps(), resumeStep)) {
-                if (layerRates == null) {
-                    var a = config.automation();
-                    if (a.enabled()) {
-                        List<String> layers = model.parameters().keySet().stream().map(LayerNames::layerOf).distinct().toList();
-                        int perEpoch = trainSet.batchesPerEpoch(config.trainer().batchSize());
-                        long refresh = a.refreshSteps() > 0 ? a.refreshSteps() : Math.max(1, perEpoch / 10);
-                        spectral = new SpectralLayerRates(model, Policies.byName(a.policy(), a.minMultiplier(), a.maxMultiplier()),
-                                layers, a.layers(), refresh, 0.01, 100, a.normalize(), a.perLayer(), PowerLaw.Estimator.parse(a.estimator()), config.trainer().learningRate(),
-                                config.trainer().lrScheduler(), folder.layerRatesFile(), log::write);
-                        layerRates = spectral;
-                    } else {
-                        layerRates = LayerRates.UNIFORM;
-                    }
-                }
-                List<TrainingListener> listeners = new ArrayList<>(List.of(log, new ProgressBar(label), stats));
+            List<LayerRate> layerRates;
+            try (MetricsLog log = new MetricsLog(folder.metricsFile(), config.trainer().loggingSteps(), resumeStep);
+                 LayerRatesLog rates = new LayerRatesLog(folder.layerRatesFile())) {
+                List<TrainingListener> listeners = new ArrayList<>(List.of(log, rates, new ProgressBar(label), stats));
                 if (config.output().saveModel()) listeners.add(best);
                 if (config.trainer().earlyStoppingPatience() > 0) listeners.add(new EarlyStopping(config.trainer().earlyStoppingPatience()));
                 listeners.add(new TrainingListener() { // a resumable checkpoint after every evaluation
@@ -135,9 +121,8 @@ public final class FineTune {
                         control.requestCheckpoint();
                     }
                 });
-                listeners.addAll(extra);
-                if (spectral != null) listeners.add(spectral);
-                Trainer trainer = new Trainer(model, config.trainer(), d.lengthBucketing(), bf16, layerRates, listeners, checkpointDir);
+                Trainer trainer = new Trainer(model, config.trainer(), d.lengthBucketing(), bf16,
+                        spectral == null ? LayerRates.UNIFORM : spectral, listeners, checkpointDir);
                 try {
                     result = trainer.fit(trainSet, valSet, m.freeze(), resuming);
                 } catch (TrainingDivergedException e) {
@@ -145,16 +130,9 @@ public final class FineTune {
                     throw e;
                 }
                 curves = log.curves();
+                layerRates = rates.history();
             } catch (IOException e) {
                 throw new AttuneException(folder.metricsFile() + ": " + e.getMessage());
-            } finally {
-                if (spectral != null) {
-                    try {
-                        spectral.close();
-                    } catch (IOException ignored) {
-                        // the log is flushed line by line
-                    }
-                }
             }
 
             // test with the best validation checkpoint, as Hugging Face's load_best_model_at_end does
@@ -179,8 +157,7 @@ public final class FineTune {
             RunSummary summary = new RunSummary(runDir, testMetrics, groups, result.bestLoss(), result.bestStep(), result.steps(),
                     result.trainSeconds(), stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
-                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes(), result.rollbacks(), curves,
-                    spectral == null ? List.of() : spectral.history());
+                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes(), result.rollbacks(), curves, layerRates);
             folder.finish(summary);
             return summary;
         }

@@ -3,7 +3,7 @@ package dev.attune;
 import dev.attune.train.ClassificationMetrics;
 
 import dev.attune.report.Curves;
-import dev.attune.train.SpectralLayerRates;
+import dev.attune.train.LayerRate;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -18,4 +18,4 @@ public record RunSummary(Path runDir, ClassificationMetrics test, Map<String, Cl
                          double bestValidationLoss, long bestStep, long steps, double trainSeconds,
                          double medianStepSeconds, double tokensPerSecond, double peakRssMb, String precision,
                          String stopReason, Path modelDir, double analysisSeconds, int refreshes, int rollbacks,
-                         Curves curves, List<SpectralLayerRates.Refresh> layerRates) {}
+                         Curves curves, List<LayerRate> layerRates) {}

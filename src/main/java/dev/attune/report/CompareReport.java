@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.MeanStd;
 import dev.attune.report.Comparison.SeedResult;
-import dev.attune.train.SpectralLayerRates;
+import dev.attune.train.LayerRate;
 import dev.attune.config.RunConfig;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -157,9 +157,9 @@ public final class CompareReport {
         return chart;
     }
 
-    private static JFreeChart layerRates(List<SpectralLayerRates.Refresh> refreshes) {
+    private static JFreeChart layerRates(List<LayerRate> refreshes) {
         Map<String, XYSeries> series = new LinkedHashMap<>();
-        for (SpectralLayerRates.Refresh r : refreshes) {
+        for (LayerRate r : refreshes) {
             series.computeIfAbsent(r.layer(), XYSeries::new).add(r.step(), r.learningRate());
         }
         XYSeriesCollection data = new XYSeriesCollection();

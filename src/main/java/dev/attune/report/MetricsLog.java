@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.train.EvalResult;
+import dev.attune.train.LayerRates;
 import dev.attune.train.Rollback;
 import dev.attune.train.StepMetrics;
 import dev.attune.train.TrainingControl;
@@ -70,6 +71,18 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
             if (n.has("eval_loss")) eval.add(new double[] {n.get("step").asDouble(), n.get("eval_loss").asDouble()});
         }
         return new Curves(train, eval);
+    }
+
+    /** α statistics of a rate refresh: {@code {"step", "alpha_mean", "alpha_std", "alpha_matrices", "analysis_seconds"}}. */
+    @Override
+    public void onRefresh(LayerRates.Refresh r, double learningRate) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("step", r.step());
+        o.put("alpha_mean", r.alphaMean());
+        o.put("alpha_std", r.alphaStd());
+        o.put("alpha_matrices", r.alphaMatrices());
+        o.put("analysis_seconds", r.analysisSeconds());
+        write(o);
     }
 
     /**

@@ -9,4 +9,20 @@ public record LayerAlpha(String layer, int depth, double alpha, double updateRat
     public boolean hasAlpha() {
         return Double.isFinite(alpha);
     }
+
+    /** Each layer's mean α over its fitted matrices, with its depth, in the order of {@code layers}. */
+    public static java.util.List<LayerAlpha> of(java.util.List<dev.attune.spectral.LayerSpectrum> spectra,
+                                                java.util.List<String> layers, int encoderLayers) {
+        java.util.Map<String, java.util.List<Double>> perLayer = new java.util.LinkedHashMap<>();
+        for (var s : spectra) {
+            if (s.fitted()) perLayer.computeIfAbsent(dev.attune.LayerNames.layerOf(s.name()), k -> new java.util.ArrayList<>()).add(s.alpha());
+        }
+        java.util.List<LayerAlpha> out = new java.util.ArrayList<>();
+        for (String l : layers) {
+            java.util.List<Double> a = perLayer.get(l);
+            double alpha = a == null ? Double.NaN : a.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            out.add(new LayerAlpha(l, LayerSelection.depth(l, encoderLayers), alpha, Double.NaN));
+        }
+        return out;
+    }
 }

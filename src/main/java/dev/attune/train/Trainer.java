@@ -9,7 +9,6 @@ import dev.attune.model.SequenceClassifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The training loop: set each layer's learning rate, forward/backward/update, log, evaluate, stop.
@@ -75,10 +74,11 @@ public final class Trainer {
 
                 // set the learning rate: global schedule times each layer's multiplier (halved after each rollback)
                 double lr = cfg.learningRate() * state.learningRateScale() * Schedule.factor(cfg.lrScheduler(), step, total, warmup);
-                Map<String, Double> multipliers = layerRates.multipliers(step, total);
+                LayerRates.Decision rates = layerRates.multipliers(step, plan);
                 for (int g = 0; g < pg.groups().size(); g++) {
-                    optimizer.setLearningRate(g, lr * multipliers.getOrDefault(pg.layerOfGroup().get(g), 1.0));
+                    optimizer.setLearningRate(g, lr * rates.multipliers().getOrDefault(pg.layerOfGroup().get(g), 1.0));
                 }
+                if (rates.refresh() != null) for (TrainingListener l : listeners) l.onRefresh(rates.refresh(), lr);
 
                 // forward, backward, update; a diverged step is never applied
                 // dropout masks depend on (seed, step) only, so a resumed run draws the same ones

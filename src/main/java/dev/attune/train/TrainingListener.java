@@ -8,6 +8,9 @@ public interface TrainingListener {
 
     default void onEvaluate(EvalResult r, TrainingControl control) {}
 
+    /** New per-layer multipliers took effect at {@code r.step()}, whose base learning rate (after the schedule) is {@code learningRate}. */
+    default void onRefresh(LayerRates.Refresh r, double learningRate) {}
+
     /** The loop restored the checkpoint of {@code r.toStep()} after a diverged step; steps after it will be redone. */
     default void onRollback(Rollback r) {}
 

@@ -105,4 +105,36 @@ class PolicyTest {
             }
         }
     }
+
+    @Test
+    void layerAlphaAveragesTheFittedMatricesOfEachLayer() {
+        var spectra = List.of(spectrum("encoder.layer.0.attention.self.query.weight", 2.0, null),
+                spectrum("encoder.layer.0.output.dense.weight", 4.0, null),
+                spectrum("encoder.layer.1.output.dense.weight", Double.NaN, "too few eigenvalues"),
+                spectrum("classifier.weight", 3.0, null));
+        List<LayerAlpha> a = LayerAlpha.of(spectra, List.of("encoder.layer.0", "encoder.layer.1", "classifier"), 6);
+        assertEquals(new LayerAlpha("encoder.layer.0", 1, 3.0, Double.NaN), a.get(0));
+        assertEquals("encoder.layer.1", a.get(1).layer());
+        assertEquals(false, a.get(1).hasAlpha(), "no fitted matrix: no alpha");
+        assertEquals(7, a.get(2).depth(), "the head sits above the six encoder layers");
+    }
+
+    @Test
+    void forLayersClampsThenNormalisesThenAppliesGlobally() {
+        // tempbalance over alphas 2 and 6 on [0.5, 1.5]: 0.5 and 1.5; clamped to [0.6, 100]: 0.6 and 1.5; embeddings and
+        // classifier have no fit and keep 1, so the mean of the four is 1.025
+        List<LayerAlpha> two = layers(2.0, 6.0);
+        Map<String, Double> m = Multipliers.forLayers(Policy.tempBalance(0.5, 1.5), two, 0.6, 100, false, true);
+        assertEquals(0.6, m.get("encoder.layer.0"), 1e-12);
+        assertEquals(1.5, m.get("encoder.layer.1"), 1e-12);
+        Map<String, Double> n = Multipliers.forLayers(Policy.tempBalance(0.5, 1.5), two, 0.6, 100, true, true);
+        assertEquals(0.6 / 1.025, n.get("encoder.layer.0"), 1e-12, "normalised to mean 1");
+        Map<String, Double> g = Multipliers.forLayers(Policy.tempBalance(0.5, 1.5), two, 0.6, 100, false, false);
+        assertEquals(1.025, g.get("encoder.layer.0"), 1e-12, "one global multiplier: the mean");
+        assertEquals(1.025, g.get("encoder.layer.1"), 1e-12);
+    }
+
+    static dev.attune.spectral.LayerSpectrum spectrum(String name, double alpha, String skipped) {
+        return new dev.attune.spectral.LayerSpectrum(name, 16, 16, 16, alpha, 1, 8, 0.1, 0.1, 1, 0, 1, alpha, 1, 1, false, skipped);
+    }
 }
