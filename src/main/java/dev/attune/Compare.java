@@ -23,16 +23,15 @@ public final class Compare {
     /** Runs the comparison into {@code out}, writes its report there and returns it as a value. */
     public static Comparison run(RunConfig config, int seeds, boolean sweepBaseline, Path out) {
         if (seeds < 1) throw new AttuneException("--seeds must be at least 1");
-        RunConfig.Automation a = config.automation();
-        RunConfig.Automation on = a.withEnabled(true), off = a.withEnabled(false);
+        String policy = config.automation().policy().key();
         List<Comparison.Run> baselines = new ArrayList<>(), automated = new ArrayList<>(), sweep = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {
             long seed = config.trainer().seed() + i;
-            RunConfig.Trainer t = config.trainer().withSeed(seed);
+            RunConfig c = config.with("trainer.seed", seed);
             Path dir = out.resolve("seed-" + seed);
-            baselines.add(run(config.withTrainer(t).withAutomation(off).withOutputDir(dir.resolve("baseline").toString()), "baseline", seed));
-            automated.add(run(config.withTrainer(t).withAutomation(on).withOutputDir(dir.resolve("automated").toString()),
-                    "automated (" + a.policy() + ")", seed));
+            baselines.add(run(c.with("automation.enabled", false).with("output.dir", dir.resolve("baseline").toString()), "baseline", seed));
+            automated.add(run(c.with("automation.enabled", true).with("output.dir", dir.resolve("automated").toString()),
+                    "automated (" + policy + ")", seed));
         }
         if (sweepBaseline) {
             long seed = config.trainer().seed();
@@ -42,9 +41,9 @@ public final class Compare {
                     continue;
                 }
                 double lr = config.trainer().learningRate() * f;
-                RunConfig.Trainer t = config.trainer().withSeed(seed).withLearningRate(lr);
-                sweep.add(run(config.withTrainer(t).withAutomation(off)
-                        .withOutputDir(out.resolve("sweep").resolve(String.format("lr-%.1e", lr)).toString()), "baseline lr " + lr, seed));
+                RunConfig c = config.with("trainer.seed", seed).with("trainer.learning_rate", lr).with("automation.enabled", false)
+                        .with("output.dir", out.resolve("sweep").resolve(String.format("lr-%.1e", lr)).toString());
+                sweep.add(run(c, "baseline lr " + lr, seed));
             }
         }
         Comparison comparison = Comparison.of(out, config, baselines, automated, sweep);

@@ -75,15 +75,15 @@ public final class FineTune {
         if (labels.size() < 2) throw new AttuneException(d.train() + ": training data has only one label " + labels);
 
         boolean bf16 = switch (config.trainer().precision()) {
-            case "bf16" -> true;
-            case "fp32" -> false;
-            default -> Engine.cpuSupportsBf16();
+            case BF16 -> true;
+            case FP32 -> false;
+            case AUTO -> Engine.cpuSupportsBf16();
         };
         try (Pretrained pretrained = Pretrained.load(config.model().name())) {
             var m = config.model();
             // training follows PyTorch's autocast: attention matmuls in bf16 too (a third faster per step)
             SequenceClassifier model = SequenceClassifier.create(pretrained.model().withPreciseBf16(false),
-                    new HeadConfig(m.pooling(), m.intermediateSize(), m.intermediateActivation(), m.classifierDropout()),
+                    new HeadConfig(m.pooling().key(), m.intermediateSize(), m.intermediateActivation().key(), m.classifierDropout()),
                     labels, dev.attune.train.Seeds.headInit(config.trainer().seed()));
             int maxLength = Math.min(d.maxLength(), pretrained.model().config().maxPositionEmbeddings());
             EncodedDataset trainSet = EncodedDataset.encode(train, pretrained.tokenizer(), labels, maxLength);
@@ -170,7 +170,7 @@ public final class FineTune {
                 1e-6, 1e-2, 40);
         folder.writeRangeTest(found);
         System.err.printf("learning-rate range test: %d probes, chosen learning_rate %.3g%n", found.points().size(), found.chosen());
-        RunConfig out = config.withTrainer(t.withLearningRate(found.chosen()));
+        RunConfig out = config.with("trainer.learning_rate", found.chosen());
         folder.writeConfig(out);
         return out;
     }

@@ -12,6 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import dev.attune.Choice;
+import dev.attune.schedule.Policies;
+import dev.attune.spectral.PowerLaw;
+
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,48 +24,76 @@ import java.util.Map;
 
 /**
  * A run's configuration: YAML with snake_case keys in the sections {@code model}, {@code data}, {@code trainer},
- * {@code output} (and {@code automation}), in the vocabulary of Hugging Face's Trainer and Ludwig. Every key has a
- * documented default and range; unknown keys and out-of-range values are errors naming the file and key.
+ * {@code output} (and {@code automation}), in the vocabulary of Hugging Face's Trainer and Ludwig. Every key is
+ * declared once, with its default and range, by a {@link Key} on the record component that holds it; unknown keys
+ * and out-of-range values are errors naming the file and line, or the {@code --set} option.
  */
 public record RunConfig(Model model, Data data, Trainer trainer, Output output, Automation automation) {
 
     /** {@code model:} what to fine-tune and the head put on it. */
-    public record Model(String name, String pooling, int intermediateSize, String intermediateActivation,
-                        double classifierDropout, List<String> freeze) {}
+    public record Model(@Key(value = "name", def = "minilm-l6") String name,
+                        @Key(value = "pooling", def = "mean") Pooling pooling,
+                        @Key(value = "intermediate_size", def = "0", min = 0, max = 65536) int intermediateSize,
+                        @Key(value = "intermediate_activation", def = "gelu") Activation intermediateActivation,
+                        @Key(value = "classifier_dropout", def = "0.1", min = 0, max = 0.95) double classifierDropout,
+                        @Key("freeze") List<String> freeze) {}
 
     /** {@code data:} where the labelled texts are and how they become batches. */
-    public record Data(String train, String validation, String test, String textField, String labelField,
-                       int maxLength, boolean lengthBucketing) {}
+    public record Data(@Key(value = "train", required = true) String train,
+                       @Key("validation") String validation,
+                       @Key("test") String test,
+                       @Key(value = "text_field", def = "text") String textField,
+                       @Key(value = "label_field", def = "label") String labelField,
+                       @Key(value = "max_length", def = "128", min = 8, max = 512) int maxLength,
+                       @Key(value = "length_bucketing", def = "true") boolean lengthBucketing) {}
 
     /** {@code trainer:} the optimisation. {@code learningRate} is NaN when the config says {@code auto}. */
-    public record Trainer(double learningRate, int batchSize, int evalBatchSize, int epochs, int maxSteps,
-                          double warmupRatio, double weightDecay, double maxGradNorm, int evalSteps, int loggingSteps,
-                          long seed, String precision, String lrScheduler, int earlyStoppingPatience, double adamEpsilon) {
+    public record Trainer(@Key(value = "learning_rate", def = "5.0e-5", min = 1e-8, max = 1.0, auto = true) double learningRate,
+                          @Key(value = "batch_size", def = "32", min = 1, max = 4096) int batchSize,
+                          @Key(value = "eval_batch_size", def = "64", min = 1, max = 4096) int evalBatchSize,
+                          @Key(value = "epochs", def = "1", min = 1, max = 1000) int epochs,
+                          @Key(value = "max_steps", def = "-1", min = -1, max = 10_000_000) int maxSteps,
+                          @Key(value = "warmup_ratio", def = "0.06", min = 0, max = 0.99) double warmupRatio,
+                          @Key(value = "weight_decay", def = "0.01", min = 0, max = 1) double weightDecay,
+                          @Key(value = "max_grad_norm", def = "1.0", min = 0, max = 1e6) double maxGradNorm,
+                          @Key(value = "eval_steps", def = "25", min = 1, max = 10_000_000) int evalSteps,
+                          @Key(value = "logging_steps", def = "5", min = 1, max = 10_000_000) int loggingSteps,
+                          @Key(value = "seed", def = "42") long seed,
+                          @Key(value = "precision", def = "auto") Precision precision,
+                          @Key(value = "lr_scheduler", def = "linear") Scheduler lrScheduler,
+                          @Key(value = "early_stopping_patience", def = "0", min = 0, max = 1_000_000) int earlyStoppingPatience,
+                          @Key(value = "adam_epsilon", def = "1.0e-8", min = 1e-12, max = 1e-2) double adamEpsilon) {
         public boolean autoLearningRate() {
             return Double.isNaN(learningRate);
-        }
-
-        public Trainer withLearningRate(double lr) {
-            return new Trainer(lr, batchSize, evalBatchSize, epochs, maxSteps, warmupRatio, weightDecay, maxGradNorm, evalSteps,
-                    loggingSteps, seed, precision, lrScheduler, earlyStoppingPatience, adamEpsilon);
-        }
-
-        public Trainer withSeed(long s) {
-            return new Trainer(learningRate, batchSize, evalBatchSize, epochs, maxSteps, warmupRatio, weightDecay, maxGradNorm,
-                    evalSteps, loggingSteps, s, precision, lrScheduler, earlyStoppingPatience, adamEpsilon);
         }
     }
 
     /** {@code output:} the run folder. */
-    public record Output(String dir, boolean saveModel) {}
+    public record Output(@Key(value = "dir", def = "runs/run") String dir,
+                         @Key(value = "save_model", def = "true") boolean saveModel) {}
 
     /** {@code automation:} per-layer learning rates from layer spectra. */
-    public record Automation(boolean enabled, boolean perLayer, List<String> layers, String policy, int refreshSteps,
-                             String estimator, double minMultiplier, double maxMultiplier, boolean normalize) {
-        public Automation withEnabled(boolean on) {
-            return new Automation(on, perLayer, layers, policy, refreshSteps, estimator, minMultiplier, maxMultiplier, normalize);
-        }
-    }
+    public record Automation(@Key(value = "enabled", def = "false") boolean enabled,
+                             @Key(value = "per_layer", def = "true") boolean perLayer,
+                             @Key("layers") List<String> layers,
+                             @Key(value = "policy", def = "auto") Policies.Name policy,
+                             @Key(value = "refresh_steps", def = "0", min = 0, max = 1_000_000) int refreshSteps,
+                             @Key(value = "estimator", def = "xmin_mid") PowerLaw.Estimator estimator,
+                             @Key(value = "min_multiplier", def = "0.5", min = 0.01, max = 100) double minMultiplier,
+                             @Key(value = "max_multiplier", def = "1.5", min = 0.01, max = 100) double maxMultiplier,
+                             @Key(value = "normalize", def = "false") boolean normalize) {}
+
+    /** bf16 autocast, fp32, or bf16 where the CPU has bf16 instructions. */
+    public enum Precision implements Choice { AUTO, BF16, FP32 }
+
+    /** The global learning-rate schedule after warmup. */
+    public enum Scheduler implements Choice { LINEAR, COSINE, CONSTANT }
+
+    /** How the encoder's output becomes one vector per text. */
+    public enum Pooling implements Choice { MEAN, CLS, POOLER }
+
+    /** The activation of the optional {@code pre_classifier} layer. */
+    public enum Activation implements Choice { GELU, RELU, TANH }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -143,140 +176,129 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
         return section + "." + key;
     }
 
+    private static final List<String> SECTIONS = List.of("model", "data", "trainer", "output", "automation");
+
     private static RunConfig fromTree(ObjectNode tree, String source, Section.Locator locator) {
         for (var it = tree.fieldNames(); it.hasNext(); ) {
             String s = it.next();
-            if (!List.of("model", "data", "trainer", "output", "automation").contains(s)) {
+            if (!SECTIONS.contains(s)) {
                 throw new ConfigException(locator.where(s, null) + ": " + s + ": unknown section (expected model, data, trainer, output, automation)");
             }
         }
-        Section m = new Section(locator, "model", tree.get("model"));
-        Model model = new Model(
-                m.string("name", "minilm-l6"),
-                m.choice("pooling", "mean", List.of("mean", "cls", "pooler")),
-                m.integer("intermediate_size", 0, 0, 65536),
-                m.choice("intermediate_activation", "gelu", List.of("gelu", "relu", "tanh")),
-                m.number("classifier_dropout", 0.1, 0, 0.95),
-                m.strings("freeze"));
-        m.rejectUnknownKeys();
-
-        Section d = new Section(locator, "data", tree.get("data"));
-        Data data = new Data(
-                d.requiredString("train"),
-                d.string("validation", null),
-                d.string("test", null),
-                d.string("text_field", "text"),
-                d.string("label_field", "label"),
-                d.integer("max_length", 128, 8, 512),
-                d.bool("length_bucketing", true));
-        d.rejectUnknownKeys();
-
-        Section t = new Section(locator, "trainer", tree.get("trainer"));
-        double lr = "auto".equals(t.has("learning_rate") ? tree.get("trainer").get("learning_rate").asText() : null)
-                ? consumeAuto(t) : t.number("learning_rate", 5e-5, 1e-8, 1.0);
-        int batch = t.integer("batch_size", 32, 1, 4096);
-        Trainer trainer = new Trainer(
-                lr,
-                batch,
-                t.integer("eval_batch_size", 64, 1, 4096),
-                t.integer("epochs", 1, 1, 1000),
-                t.integer("max_steps", -1, -1, 10_000_000),
-                t.number("warmup_ratio", 0.06, 0, 0.99),
-                t.number("weight_decay", 0.01, 0, 1),
-                t.number("max_grad_norm", 1.0, 0, 1e6),
-                t.integer("eval_steps", 25, 1, 10_000_000),
-                t.integer("logging_steps", 5, 1, 10_000_000),
-                t.longValue("seed", 42),
-                t.choice("precision", "auto", List.of("auto", "bf16", "fp32")),
-                t.choice("lr_scheduler", "linear", List.of("linear", "cosine", "constant")),
-                t.integer("early_stopping_patience", 0, 0, 1_000_000),
-                t.number("adam_epsilon", 1e-8, 1e-12, 1e-2));
-        if (trainer.maxSteps() == 0) throw t.error("max_steps", "must be -1 (use epochs) or positive");
-        t.rejectUnknownKeys();
-
-        Section o = new Section(locator, "output", tree.get("output"));
-        Output output = new Output(o.string("dir", "runs/run"), o.bool("save_model", true));
-        if (output.dir().isBlank()) throw o.error("dir", "must name a directory (got an empty value)");
-        o.rejectUnknownKeys();
-
-        Section a = new Section(locator, "automation", tree.get("automation"));
-        Automation automation = new Automation(
-                a.bool("enabled", false),
-                a.bool("per_layer", true),
-                a.strings("layers"),
-                a.choice("policy", "auto", dev.attune.schedule.Policies.NAMES),
-                a.integer("refresh_steps", 0, 0, 1_000_000),
-                a.choice("estimator", "xmin_mid", List.of("xmin_mid", "ks", "xmin_peak")),
-                a.number("min_multiplier", 0.5, 0.01, 100),
-                a.number("max_multiplier", 1.5, 0.01, 100),
-                a.bool("normalize", false));
-        if (automation.minMultiplier() > automation.maxMultiplier()) throw a.error("min_multiplier", "must not exceed max_multiplier");
-        a.rejectUnknownKeys();
-        return new RunConfig(model, data, trainer, output, automation);
+        Map<String, Section> sections = new LinkedHashMap<>();
+        Object[] values = new Object[SECTIONS.size()];
+        RecordComponent[] parts = RunConfig.class.getRecordComponents();
+        for (int i = 0; i < parts.length; i++) {
+            Section section = new Section(locator, parts[i].getName(), tree.get(parts[i].getName()));
+            sections.put(parts[i].getName(), section);
+            values[i] = readSection(section, parts[i].getType());
+            section.rejectUnknownKeys();
+        }
+        RunConfig c = construct(RunConfig.class, values);
+        // rules that tie two keys together
+        if (c.trainer().maxSteps() == 0) throw sections.get("trainer").error("max_steps", "must be -1 (use epochs) or positive");
+        if (c.output().dir().isBlank()) throw sections.get("output").error("dir", "must name a directory (got an empty value)");
+        if (c.automation().minMultiplier() > c.automation().maxMultiplier()) {
+            throw sections.get("automation").error("min_multiplier", "must not exceed max_multiplier");
+        }
+        return c;
     }
 
-    private static double consumeAuto(Section t) {
-        t.string("learning_rate", null);
-        return Double.NaN;
+    /** Reads every declared key of one section record, in declaration order. */
+    private static Object readSection(Section section, Class<?> type) {
+        RecordComponent[] keys = type.getRecordComponents();
+        Object[] values = new Object[keys.length];
+        for (int i = 0; i < keys.length; i++) values[i] = readKey(section, keys[i]);
+        return construct(type, values);
     }
 
-    /** The resolved config (every default filled in) as a YAML document, keys in snake_case. */
+    private static Object readKey(Section s, RecordComponent component) {
+        Key k = component.getAnnotation(Key.class);
+        Class<?> type = component.getType();
+        String def = k.def().isEmpty() ? null : k.def();
+        if (type == String.class) return k.required() ? s.requiredString(k.value()) : s.string(k.value(), def);
+        if (type == int.class) return s.integer(k.value(), Integer.parseInt(def), (int) k.min(), (int) k.max());
+        if (type == long.class) return s.longValue(k.value(), Long.parseLong(def));
+        if (type == boolean.class) return s.bool(k.value(), Boolean.parseBoolean(def));
+        if (type == List.class) return s.strings(k.value());
+        if (type == double.class) {
+            if (k.auto() && "auto".equals(s.text(k.value()))) {
+                s.string(k.value(), null);
+                return Double.NaN;
+            }
+            return s.number(k.value(), Double.parseDouble(def), k.min(), k.max());
+        }
+        if (type.isEnum()) {
+            List<String> allowed = new ArrayList<>();
+            for (Object constant : type.getEnumConstants()) allowed.add(((Choice) constant).key());
+            String chosen = s.choice(k.value(), def, allowed);
+            return type.getEnumConstants()[allowed.indexOf(chosen)];
+        }
+        throw new IllegalStateException("config key " + k.value() + " has an unsupported type " + type);
+    }
+
+    private static <T> T construct(Class<T> type, Object[] values) {
+        try {
+            Class<?>[] types = java.util.Arrays.stream(type.getRecordComponents()).map(RecordComponent::getType).toArray(Class<?>[]::new);
+            return type.getDeclaredConstructor(types).newInstance(values);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
+        }
+    }
+
+    /** The resolved config (every default filled in) as a YAML document, keys in snake_case, in declaration order. */
     public String toYaml() {
         Map<String, Object> root = new LinkedHashMap<>();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", model.name());
-        m.put("pooling", model.pooling());
-        m.put("intermediate_size", model.intermediateSize());
-        m.put("intermediate_activation", model.intermediateActivation());
-        m.put("classifier_dropout", model.classifierDropout());
-        m.put("freeze", model.freeze());
-        root.put("model", m);
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("train", data.train());
-        d.put("validation", data.validation());
-        d.put("test", data.test());
-        d.put("text_field", data.textField());
-        d.put("label_field", data.labelField());
-        d.put("max_length", data.maxLength());
-        d.put("length_bucketing", data.lengthBucketing());
-        root.put("data", d);
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("learning_rate", trainer.autoLearningRate() ? "auto" : trainer.learningRate());
-        t.put("batch_size", trainer.batchSize());
-        t.put("eval_batch_size", trainer.evalBatchSize());
-        t.put("epochs", trainer.epochs());
-        t.put("max_steps", trainer.maxSteps());
-        t.put("warmup_ratio", trainer.warmupRatio());
-        t.put("weight_decay", trainer.weightDecay());
-        t.put("max_grad_norm", trainer.maxGradNorm());
-        t.put("eval_steps", trainer.evalSteps());
-        t.put("logging_steps", trainer.loggingSteps());
-        t.put("seed", trainer.seed());
-        t.put("precision", trainer.precision());
-        t.put("lr_scheduler", trainer.lrScheduler());
-        t.put("early_stopping_patience", trainer.earlyStoppingPatience());
-        t.put("adam_epsilon", trainer.adamEpsilon());
-        root.put("trainer", t);
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("dir", output.dir());
-        o.put("save_model", output.saveModel());
-        root.put("output", o);
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("enabled", automation.enabled());
-        a.put("per_layer", automation.perLayer());
-        a.put("layers", automation.layers());
-        a.put("policy", automation.policy());
-        a.put("refresh_steps", automation.refreshSteps());
-        a.put("estimator", automation.estimator());
-        a.put("min_multiplier", automation.minMultiplier());
-        a.put("max_multiplier", automation.maxMultiplier());
-        a.put("normalize", automation.normalize());
-        root.put("automation", a);
+        for (RecordComponent part : RunConfig.class.getRecordComponents()) {
+            Object section = get(part, this);
+            Map<String, Object> keys = new LinkedHashMap<>();
+            for (RecordComponent c : part.getType().getRecordComponents()) {
+                Object v = get(c, section);
+                if (v instanceof Choice choice) v = choice.key();
+                else if (v instanceof Double d && d.isNaN() && c.getAnnotation(Key.class).auto()) v = "auto";
+                keys.put(c.getAnnotation(Key.class).value(), v);
+            }
+            root.put(part.getName(), keys);
+        }
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Object get(RecordComponent c, Object record) {
+        try {
+            return c.getAccessor().invoke(record);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * This config with one key changed, {@code section.key} as in YAML ({@code trainer.learning_rate}); the value has
+     * the key's type (a number, text, true/false, a list or the mode's enum constant).
+     */
+    public RunConfig with(String key, Object value) {
+        int dot = key.indexOf('.');
+        String sectionName = key.substring(0, dot), name = key.substring(dot + 1);
+        RecordComponent[] parts = RunConfig.class.getRecordComponents();
+        Object[] sections = new Object[parts.length];
+        boolean found = false;
+        for (int i = 0; i < parts.length; i++) {
+            sections[i] = get(parts[i], this);
+            if (!parts[i].getName().equals(sectionName)) continue;
+            RecordComponent[] keys = parts[i].getType().getRecordComponents();
+            Object[] values = new Object[keys.length];
+            for (int j = 0; j < keys.length; j++) {
+                boolean match = keys[j].getAnnotation(Key.class).value().equals(name);
+                values[j] = match ? value : get(keys[j], sections[i]);
+                found |= match;
+            }
+            sections[i] = construct(parts[i].getType(), values);
+        }
+        if (!found) throw new IllegalArgumentException("no config key " + key);
+        return construct(RunConfig.class, sections);
     }
 
     /** Keys that change how a run is reported or where it goes, never what its steps compute. */
@@ -308,18 +330,6 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
 
     private static String text(JsonNode n) {
         return n.isMissingNode() || n.isNull() ? "(none)" : n.isValueNode() ? n.asText() : n.toString();
-    }
-
-    public RunConfig withOutputDir(String dir) {
-        return new RunConfig(model, data, trainer, new Output(dir, output.saveModel()), automation);
-    }
-
-    public RunConfig withTrainer(Trainer t) {
-        return new RunConfig(model, data, t, output, automation);
-    }
-
-    public RunConfig withAutomation(Automation a) {
-        return new RunConfig(model, data, trainer, output, a);
     }
 
     /** Every {@code --set} override as a list, for callers that build them. */

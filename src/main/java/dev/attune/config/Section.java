@@ -41,6 +41,12 @@ final class Section {
         return v == null || v.isNull() ? null : v;
     }
 
+    /** The value's text without marking the key as read, or null. */
+    String text(String key) {
+        JsonNode v = node.get(key);
+        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+    }
+
     boolean has(String key) {
         return node.has(key) && !node.get(key).isNull();
     }

@@ -50,7 +50,7 @@ public final class CompareReport {
         root.put("speedup_std", c.speedupStd());
         root.put("seeds_reaching_target", c.reached());
         root.put("seeds", seeds.size());
-        root.put("policy", config.automation().policy());
+        root.put("policy", config.automation().policy().key());
         root.put("model", config.model().name());
         root.put("learning_rate", config.trainer().learningRate());
         root.put("definition", "speedup = steps the baseline needed to reach its best validation loss / steps the automated run "
@@ -219,7 +219,7 @@ public final class CompareReport {
                 <h2>compare.json</h2><pre>%s</pre>
                 <h2>Configuration</h2><pre>%s</pre>
                 </body></html>
-                """.formatted(esc(config.model().name()), esc(config.automation().policy()), config.trainer().learningRate(),
+                """.formatted(esc(config.model().name()), esc(config.automation().policy().key()), config.trainer().learningRate(),
                 r.seeds().size(), fmt(r.speedupMean()), fmt(r.speedupStd()), r.reached(), r.seeds().size(), swept, rows,
                 Base64.getEncoder().encodeToString(curves), Base64.getEncoder().encodeToString(rates),
                 esc(JSON.writeValueAsString(json)), esc(config.toYaml()));

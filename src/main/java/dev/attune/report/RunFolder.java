@@ -100,7 +100,7 @@ public final class RunFolder {
     public RunConfig resolveForResume(RunConfig config) {
         RunConfig previous = config();
         if (config.trainer().autoLearningRate() && !previous.trainer().autoLearningRate()) {
-            return config.withTrainer(config.trainer().withLearningRate(previous.trainer().learningRate()));
+            return config.with("trainer.learning_rate", previous.trainer().learningRate());
         }
         return config;
     }

@@ -1,6 +1,5 @@
 package dev.attune.schedule;
 
-import java.util.List;
 
 /** Policies by their config names, with attune's settings. */
 public final class Policies {
@@ -9,24 +8,26 @@ public final class Policies {
 
     private Policies() {}
 
-    public static final List<String> NAMES = List.of("uniform", "layer_decay", "tempbalance", "block_sigmoid", "uptrain", "auto");
+    /** The policies a config can name ({@code automation.policy}). */
+    public enum Name implements dev.attune.Choice {
+        UNIFORM, LAYER_DECAY, TEMPBALANCE, BLOCK_SIGMOID, UPTRAIN, AUTO
+    }
 
     /**
      * @param sMin lower end of TempBalance's range
      * @param sMax upper end of TempBalance's range
      */
-    public static Policy byName(String name, double sMin, double sMax) {
+    public static Policy byName(Name name, double sMin, double sMax) {
         return switch (name) {
-            case "uniform" -> Policy.uniform();
-            case "layer_decay" -> Policy.layerDecay(0.85);
-            case "tempbalance" -> Policy.tempBalance(sMin, sMax);
-            case "block_sigmoid" -> Policy.blockSigmoid(0.5, 2.0);
-            case "uptrain" -> Policy.uptrain(5.0, 8.0);
+            case UNIFORM -> Policy.uniform();
+            case LAYER_DECAY -> Policy.layerDecay(0.85);
+            case TEMPBALANCE -> Policy.tempBalance(sMin, sMax);
+            case BLOCK_SIGMOID -> Policy.blockSigmoid(0.5, 2.0);
+            case UPTRAIN -> Policy.uptrain(5.0, 8.0);
             // measured on SpamAssassin (docs/RESULTS.md): TempBalance's min-max map turns the tiny α differences of
             // a pretrained encoder into a 3× spread and slowed convergence; the bounded sigmoid leaves near-equal
             // layers near 1, and the new head's own rate helped
-            case "auto" -> Policy.withHead(Policy.blockSigmoid(0.5, 2.0), AUTO_HEAD_FACTOR);
-            default -> throw new IllegalArgumentException("unknown policy '" + name + "' (" + String.join(", ", NAMES) + ")");
+            case AUTO -> Policy.withHead(Policy.blockSigmoid(0.5, 2.0), AUTO_HEAD_FACTOR);
         };
     }
 }

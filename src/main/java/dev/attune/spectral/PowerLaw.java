@@ -16,7 +16,7 @@ import java.util.Arrays;
  * eigenvalues in ascending order, k = 0..n−1.
  */
 public final class PowerLaw {
-    public enum Estimator {
+    public enum Estimator implements dev.attune.Choice {
         XMIN_MID, KS, XMIN_PEAK;
 
         public static Estimator parse(String s) {
@@ -28,9 +28,6 @@ public final class PowerLaw {
             };
         }
 
-        public String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
     private PowerLaw() {}

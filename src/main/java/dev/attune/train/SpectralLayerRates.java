@@ -31,7 +31,7 @@ public final class SpectralLayerRates implements LayerRates {
             long refresh = a.refreshSteps() > 0 ? a.refreshSteps() : Math.max(1, batchesPerEpoch / 10);
             // the multiplier clamp is a safety bound, not the policy's range (the policy gets min/max_multiplier)
             return new Settings(Policies.byName(a.policy(), a.minMultiplier(), a.maxMultiplier()), a.layers(), refresh, 0.01, 100,
-                    a.normalize(), a.perLayer(), PowerLaw.Estimator.parse(a.estimator()));
+                    a.normalize(), a.perLayer(), a.estimator());
         }
     }
 

@@ -20,11 +20,11 @@ class RunConfigTest {
     void readsTheDocumentedExample() {
         RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of());
         assertEquals("minilm-l6", c.model().name());
-        assertEquals("mean", c.model().pooling());
+        assertEquals(RunConfig.Pooling.MEAN, c.model().pooling());
         assertEquals(5e-5, c.trainer().learningRate(), 0);
         assertEquals(32, c.trainer().batchSize());
         assertEquals(-1, c.trainer().maxSteps());
-        assertEquals("auto", c.trainer().precision());
+        assertEquals(RunConfig.Precision.AUTO, c.trainer().precision());
         assertEquals("data/spamassassin/test.jsonl", c.data().test());
         assertEquals("runs/spam", c.output().dir());
     }
@@ -61,5 +61,28 @@ class RunConfigTest {
     void learningRateMayBeAuto() {
         RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.learning_rate=auto"));
         assertTrue(c.trainer().autoLearningRate());
+    }
+
+    @Test
+    void everyDeclaredKeyIsWrittenWithItsDefault() {
+        String yaml = RunConfig.parse("data: {train: t.jsonl}\n", "c.yaml", List.of()).toYaml();
+        for (String line : List.of("name: minilm-l6", "pooling: mean", "max_length: 128", "learning_rate: 5.0E-5", "batch_size: 32",
+                "lr_scheduler: linear", "precision: auto", "adam_epsilon: 1.0E-8", "dir: runs/run", "policy: auto", "estimator: xmin_mid",
+                "validation: null", "freeze: []")) {
+            assertTrue(yaml.contains(line), line + " in:\n" + yaml);
+        }
+        assertEquals(5 + 39, yaml.lines().count(), "five sections, 6 + 7 + 15 + 2 + 9 keys");
+    }
+
+    @Test
+    void withChangesOneKeyAndKeepsTheRest() {
+        RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of());
+        RunConfig d = c.with("trainer.seed", 7L).with("automation.enabled", true).with("output.dir", "elsewhere");
+        assertEquals(7, d.trainer().seed());
+        assertTrue(d.automation().enabled());
+        assertEquals("elsewhere", d.output().dir());
+        assertEquals(List.of("trainer.seed: 42 -> 7", "automation.enabled: false -> true"), c.trainingDifferences(d),
+                "output.dir does not change what training computes");
+        assertThrows(IllegalArgumentException.class, () -> c.with("trainer.no_such_key", 1));
     }
 }

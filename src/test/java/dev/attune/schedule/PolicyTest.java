@@ -72,7 +72,7 @@ class PolicyTest {
 
     @Test
     void autoGivesTheNewHeadItsOwnRate() {
-        Map<String, Double> m = Policies.byName("auto", 0.5, 1.5).multipliers(SIX);
+        Map<String, Double> m = Policies.byName(Policies.Name.AUTO, 0.5, 1.5).multipliers(SIX);
         assertEquals(Policies.AUTO_HEAD_FACTOR, m.get("classifier"));
         assertMonotoneInAlpha(m, SIX);
     }

@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.attune.config.RunConfig.Scheduler.CONSTANT;
+import static dev.attune.config.RunConfig.Scheduler.COSINE;
+import static dev.attune.config.RunConfig.Scheduler.LINEAR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,18 +21,18 @@ class ScheduleAndMetricsTest {
     @Test
     void linearScheduleWarmsUpThenDecaysToZero() {
         // 10 updates, 2 of warmup (Hugging Face's get_linear_schedule_with_warmup, updates counted from 0)
-        assertEquals(0.0, Schedule.factor("linear", 1, 10, 2), 1e-15);
-        assertEquals(0.5, Schedule.factor("linear", 2, 10, 2), 1e-15);
-        assertEquals(1.0, Schedule.factor("linear", 3, 10, 2), 1e-15);
-        assertEquals(0.125, Schedule.factor("linear", 10, 10, 2), 1e-15);
+        assertEquals(0.0, Schedule.factor(LINEAR, 1, 10, 2), 1e-15);
+        assertEquals(0.5, Schedule.factor(LINEAR, 2, 10, 2), 1e-15);
+        assertEquals(1.0, Schedule.factor(LINEAR, 3, 10, 2), 1e-15);
+        assertEquals(0.125, Schedule.factor(LINEAR, 10, 10, 2), 1e-15);
     }
 
     @Test
     void cosineAndConstantSchedules() {
-        assertEquals(0.5, Schedule.factor("cosine", 7, 10, 2), 1e-15, "half-way through the decay: (1 + cos(pi/2)) / 2");
-        assertEquals(1.0, Schedule.factor("cosine", 3, 10, 2), 1e-15);
-        assertEquals(1.0, Schedule.factor("constant", 10, 10, 2), 1e-15);
-        assertEquals(0.5, Schedule.factor("constant", 2, 10, 2), 1e-15, "constant still warms up");
+        assertEquals(0.5, Schedule.factor(COSINE, 7, 10, 2), 1e-15, "half-way through the decay: (1 + cos(pi/2)) / 2");
+        assertEquals(1.0, Schedule.factor(COSINE, 3, 10, 2), 1e-15);
+        assertEquals(1.0, Schedule.factor(CONSTANT, 10, 10, 2), 1e-15);
+        assertEquals(0.5, Schedule.factor(CONSTANT, 2, 10, 2), 1e-15, "constant still warms up");
     }
 
     @Test
