@@ -111,7 +111,7 @@ public final class FineTune {
             Curves curves;
             List<LayerRate> layerRates;
             try (MetricsLog log = new MetricsLog(folder.metricsFile(), config.trainer().loggingSteps(), resumeStep);
-                 LayerRatesLog rates = new LayerRatesLog(folder.layerRatesFile())) {
+                 LayerRatesLog rates = new LayerRatesLog(folder.layerRatesFile(), resumeStep)) {
                 List<TrainingListener> listeners = new ArrayList<>(List.of(log, rates, new ProgressBar(label), stats));
                 if (config.output().saveModel()) listeners.add(best);
                 if (config.trainer().earlyStoppingPatience() > 0) listeners.add(new EarlyStopping(config.trainer().earlyStoppingPatience()));

@@ -23,13 +23,52 @@ import java.util.List;
 public final class LayerRatesLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
-    private final BufferedWriter out;
+    private final List<String> kept = new ArrayList<>();
     private final List<LayerRate> history = new ArrayList<>();
+    private BufferedWriter out;
 
-    public LayerRatesLog(Path file) {
+    /**
+     * Continues {@code file} after step {@code keepUpToStep} (0 for a new run): refreshes a resumed run will make
+     * again are dropped. The file is written only once there is a refresh to record.
+     */
+    public LayerRatesLog(Path file, long keepUpToStep) {
         this.file = file;
         try {
-            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    try {
+                        if (JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= keepUpToStep) kept.add(line);
+                    } catch (IOException e) {
+                        // a line cut by a kill: drop it
+                    }
+                }
+                rewrite();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void rewrite() throws IOException {
+        if (out != null) out.close();
+        RunFiles.writeAtomically(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    /** Steps after the restored checkpoint will be redone, their refreshes too. */
+    @Override
+    public void onRollback(dev.attune.train.Rollback r) {
+        if (out == null) return; // nothing written, nothing to undo
+        try {
+            kept.removeIf(line -> {
+                try {
+                    return JSON.readTree(line).path("step").asLong() > r.toStep();
+                } catch (IOException e) {
+                    return true;
+                }
+            });
+            history.removeIf(rate -> rate.step() > r.toStep());
+            rewrite();
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
@@ -47,8 +86,11 @@ public final class LayerRatesLog implements TrainingListener, AutoCloseable {
                 if (l.hasAlpha()) o.put("alpha", rate.alpha());
                 o.put("multiplier", rate.multiplier());
                 o.put("learning_rate", rate.learningRate());
-                out.write(JSON.writeValueAsString(o));
+                String line = JSON.writeValueAsString(o);
+                if (out == null) out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                out.write(line);
                 out.write('\n');
+                kept.add(line);
             }
             out.flush();
         } catch (IOException e) {
@@ -63,6 +105,6 @@ public final class LayerRatesLog implements TrainingListener, AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        out.close();
+        if (out != null) out.close();
     }
 }

@@ -80,4 +80,30 @@ class CurvesTest {
                 "completed", null, 0, 0, 0, curves, List.of());
         return new Comparison.Run("run", seed, 1e-4, s);
     }
+
+    @Test
+    void layerRatesOfStepsToBeRedoneAreDroppedOnResumeAndRollback(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("layer_rates.jsonl");
+        Files.writeString(f, """
+                {"step":3,"layer":"classifier","multiplier":1.0,"learning_rate":1.0E-4}
+                {"step":7,"layer":"classifier","multiplier":1.0,"learning_rate":1.0E-4}
+                {"step":11,"layer":"classifier","multiplier":1.0,"learning_rate":1.0E-4}
+                """);
+        try (LayerRatesLog log = new LayerRatesLog(f, 8)) {
+            assertEquals(2, Files.readAllLines(f).size(), "the refresh at step 11 will be made again");
+            var refresh = new dev.attune.train.LayerRates.Refresh(11, List.of(new dev.attune.train.LayerRates.Refresh.Layer("classifier", 2.5, 2.0)),
+                    2.5, 0, 1, 0.1);
+            log.onRefresh(refresh, 1e-4);
+            assertEquals(List.of(new dev.attune.train.LayerRate(11, "classifier", 2.5, 2.0, 2e-4)), log.history());
+            assertTrue(Files.readAllLines(f).get(2).contains("\"alpha\":2.5"));
+            log.onRollback(new dev.attune.train.Rollback(12, "loss NaN", 8, 1, 0.5));
+            assertEquals(2, Files.readAllLines(f).size());
+            assertTrue(log.history().isEmpty());
+        }
+        Path none = dir.resolve("none.jsonl");
+        try (LayerRatesLog log = new LayerRatesLog(none, 0)) {
+            log.onRollback(new dev.attune.train.Rollback(5, "loss NaN", 0, 1, 0.5));
+        }
+        assertTrue(!Files.exists(none), "a run without refreshes writes no layer_rates.jsonl");
+    }
 }
