@@ -12,4 +12,11 @@ public class AttuneException extends RuntimeException {
     public AttuneException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The first line of a message from a library or the system, for a one-line error; "unknown error" for none. */
+    public static String firstLine(String message) {
+        if (message == null) return "unknown error";
+        int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).strip();
+    }
 }

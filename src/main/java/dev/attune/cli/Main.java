@@ -49,8 +49,6 @@ public final class Main {
     }
 
     static String oneLine(String s) {
-        if (s == null) return "unknown error";
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
+        return AttuneException.firstLine(s);
     }
 }

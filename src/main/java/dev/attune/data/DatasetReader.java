@@ -123,7 +123,7 @@ public final class DatasetReader {
                     if (!it.hasNext()) break;
                     rec = it.next();
                 } catch (UncheckedIOException | IllegalStateException e) {
-                    throw new AttuneException(file + ":" + line + ": malformed CSV (" + firstLine(e.getMessage()) + ")");
+                    throw new AttuneException(file + ":" + line + ": malformed CSV (" + AttuneException.firstLine(e.getMessage()) + ")");
                 }
                 if (!rec.isConsistent()) {
                     throw new AttuneException(file + ":" + line + ": row has " + rec.size() + " fields, header has " + header.size());
@@ -138,11 +138,5 @@ public final class DatasetReader {
         if (text.isBlank()) throw new AttuneException(file + ":" + line + ": empty text");
         if (label.isBlank()) throw new AttuneException(file + ":" + line + ": empty label");
         return new Example(text, label.strip(), group, line);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "parse error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -40,7 +40,7 @@ public final class Tokenizer implements AutoCloseable {
         try {
             root = JSON.readTree(tokenizerJson.toFile());
         } catch (IOException e) {
-            throw new AttuneException(tokenizerJson + ": not a readable tokenizer.json (" + firstLine(e.getMessage()) + ")", e);
+            throw new AttuneException(tokenizerJson + ": not a readable tokenizer.json (" + AttuneException.firstLine(e.getMessage()) + ")", e);
         }
         JsonNode vocab = root.path("model").path("vocab");
         if (!vocab.isObject() || vocab.isEmpty()) {
@@ -59,7 +59,7 @@ public final class Tokenizer implements AutoCloseable {
                     .build();
             return new Tokenizer(hf, tokenizerJson, maxId + 1, pad);
         } catch (IOException | RuntimeException e) {
-            throw new AttuneException(tokenizerJson + ": the tokenizer library rejected it (" + firstLine(e.getMessage()) + ")", e);
+            throw new AttuneException(tokenizerJson + ": the tokenizer library rejected it (" + AttuneException.firstLine(e.getMessage()) + ")", e);
         }
     }
 
@@ -187,12 +187,6 @@ public final class Tokenizer implements AutoCloseable {
 
     public long padId() {
         return padId;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unknown error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     @Override

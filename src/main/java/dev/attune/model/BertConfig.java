@@ -1,5 +1,7 @@
 package dev.attune.model;
 
+import dev.attune.AttuneException;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -119,17 +121,11 @@ public record BertConfig(
             BertConfig c = JSON.readValue(Files.readAllBytes(file), BertConfig.class);
             return c.validate(file.toString());
         } catch (IOException e) {
-            throw new WeightFormatException(file + ": cannot read config.json (" + firstLine(e.getMessage()) + ")", e);
+            throw new WeightFormatException(file + ": cannot read config.json (" + AttuneException.firstLine(e.getMessage()) + ")", e);
         }
     }
 
     public void write(Path file) throws IOException {
         Files.writeString(file, JSON.writeValueAsString(this));
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unknown error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

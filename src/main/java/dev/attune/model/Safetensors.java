@@ -1,5 +1,7 @@
 package dev.attune.model;
 
+import dev.attune.AttuneException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,7 +59,7 @@ public final class Safetensors {
             } catch (java.nio.charset.CharacterCodingException e) {
                 throw new WeightFormatException(file + ": safetensors header is not UTF-8 (header length " + headerLen + " is wrong or the file is corrupt)");
             } catch (IOException e) {
-                throw new WeightFormatException(file + ": safetensors header is not one JSON object (" + firstLine(e.getMessage()) + ")");
+                throw new WeightFormatException(file + ": safetensors header is not one JSON object (" + AttuneException.firstLine(e.getMessage()) + ")");
             }
             if (root == null || !root.isObject()) throw new WeightFormatException(file + ": safetensors header is not a JSON object");
             long dataStart = 8 + headerLen;
@@ -150,12 +152,6 @@ public final class Safetensors {
             if (n < 0) throw new IOException("unexpected end of file at byte " + pos);
             pos += n;
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unreadable";
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     /** IEEE 754 binary16 to float32, including subnormals, infinities and NaN. */

@@ -72,7 +72,7 @@ public final class Checkpoint {
         try {
             return JSON.readValue(dir.resolve("trainer_state.json").toFile(), State.class).step();
         } catch (IOException e) {
-            throw new AttuneException(dir.resolve("trainer_state.json") + ": cannot read checkpoint counters (" + firstLine(e.getMessage()) + ")");
+            throw new AttuneException(dir.resolve("trainer_state.json") + ": cannot read checkpoint counters (" + AttuneException.firstLine(e.getMessage()) + ")");
         }
     }
 
@@ -83,22 +83,16 @@ public final class Checkpoint {
         try {
             s = JSON.readValue(dir.resolve("trainer_state.json").toFile(), State.class);
         } catch (IOException e) {
-            throw new AttuneException(dir.resolve("trainer_state.json") + ": cannot read checkpoint counters (" + firstLine(e.getMessage()) + ")");
+            throw new AttuneException(dir.resolve("trainer_state.json") + ": cannot read checkpoint counters (" + AttuneException.firstLine(e.getMessage()) + ")");
         }
         restoreWeights(model, Safetensors.read(dir.resolve("model.safetensors")), dir.resolve("model.safetensors").toString());
         Path optimizerFile = dir.resolve("optimizer.pt");
         try {
             optimizer.load(optimizerFile);
         } catch (RuntimeException e) {
-            throw new AttuneException(optimizerFile + ": cannot read optimizer state (" + firstLine(e.getMessage()) + ")");
+            throw new AttuneException(optimizerFile + ": cannot read optimizer state (" + AttuneException.firstLine(e.getMessage()) + ")");
         }
         return s;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unreadable";
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     /** Copies saved weights (Hugging Face names, optionally under {@code bert.}) into the model's parameters. */
