@@ -1,13 +1,12 @@
 package dev.attune.model;
 
-import dev.attune.AttuneException;
-
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.attune.AttuneException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,9 @@
 package dev.attune.model;
 
-import dev.attune.AttuneException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.attune.AttuneException;
 
 import java.io.IOException;
 import java.io.OutputStream;
