@@ -1,6 +1,5 @@
 package dev.attune.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.train.EvalResult;
@@ -10,13 +9,8 @@ import dev.attune.train.StepMetrics;
 import dev.attune.train.TrainingControl;
 import dev.attune.train.TrainingListener;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,46 +21,22 @@ import java.util.List;
  */
 public final class MetricsLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path file;
+    private final StepLog log;
     private final int every;
-    private final List<ObjectNode> lines = new ArrayList<>();
-    private BufferedWriter out;
 
     /**
      * Continues {@code file} after step {@code keepUpToStep}: lines a resumed run will log again, or that a run started
      * afresh (0) never logged, are dropped; the lines kept are the start of {@link #curves()}.
      */
     public MetricsLog(Path file, int loggingSteps, long keepUpToStep) {
-        this.file = file;
+        this.log = new StepLog(file, keepUpToStep, true);
         this.every = loggingSteps;
-        try {
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    try {
-                        JsonNode n = JSON.readTree(line);
-                        if (n instanceof ObjectNode o && o.path("step").asLong(0) <= keepUpToStep) lines.add(o);
-                    } catch (IOException e) {
-                        // a line cut by a kill: drop it
-                    }
-                }
-            }
-            rewrite();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void rewrite() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (ObjectNode o : lines) sb.append(JSON.writeValueAsString(o)).append('\n');
-        RunFiles.writeAtomically(file, sb.toString());
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
     /** The training and validation loss curves of everything logged, in memory. */
     public Curves curves() {
         List<double[]> train = new ArrayList<>(), eval = new ArrayList<>();
-        for (ObjectNode n : lines) {
+        for (ObjectNode n : log.lines()) {
             if (n.has("loss")) train.add(new double[] {n.get("step").asDouble(), n.get("loss").asDouble()});
             if (n.has("eval_loss")) eval.add(new double[] {n.get("step").asDouble(), n.get("eval_loss").asDouble()});
         }
@@ -91,13 +61,7 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
      */
     @Override
     public void onRollback(Rollback r) {
-        try {
-            out.close();
-            lines.removeIf(o -> o.path("step").asLong(0) > r.toStep());
-            rewrite();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-        }
+        log.cutAfter(r.toStep());
         ObjectNode o = JSON.createObjectNode();
         o.put("step", r.toStep());
         o.put("rollback", r.count());
@@ -133,16 +97,8 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
         write(o);
     }
 
-    /** Writes an extra object (for example per-layer statistics) as one line. */
-    public void write(ObjectNode o) {
-        try {
-            out.write(JSON.writeValueAsString(o));
-            out.write('\n');
-            out.flush();
-            lines.add(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-        }
+    private void write(ObjectNode o) {
+        log.append(o);
     }
 
     private static double round(double d) {
@@ -151,6 +107,6 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        out.close();
+        log.close();
     }
 }
