@@ -68,13 +68,9 @@ public final class Predictor implements AutoCloseable {
         List<String> labels = labels();
         List<Prediction> out = new ArrayList<>(probs.length);
         for (float[] row : probs) {
-            int best = 0;
             Map<String, Float> byLabel = new LinkedHashMap<>();
-            for (int k = 0; k < row.length; k++) {
-                byLabel.put(labels.get(k), row[k]);
-                if (row[k] > row[best]) best = k;
-            }
-            out.add(new Prediction(labels.get(best), byLabel));
+            for (int k = 0; k < row.length; k++) byLabel.put(labels.get(k), row[k]);
+            out.add(new Prediction(labels.get(ClassificationMetrics.argmax(row)), byLabel));
         }
         return out;
     }
@@ -82,15 +78,17 @@ public final class Predictor implements AutoCloseable {
     /** Metrics on labelled data; a label the model does not know is an error naming the file and line. */
     public ClassificationMetrics evaluate(Dataset data) {
         EncodedDataset enc = EncodedDataset.encode(data, pretrained.tokenizer(), labels(), maxLength);
-        float[][] p = probabilities(enc);
-        long[] truth = new long[enc.size()];
-        for (int i = 0; i < truth.length; i++) truth[i] = enc.label(i);
-        return ClassificationMetrics.of(p, truth, labels());
+        return namingTheModel(() -> Evaluator.evaluate(classifier, enc, batchSize, bf16));
     }
 
     private float[][] probabilities(EncodedDataset data) {
+        return namingTheModel(() -> Evaluator.probabilities(classifier, data, batchSize, bf16));
+    }
+
+    /** A non-finite output is the model's fault: its error names the model directory. */
+    private <T> T namingTheModel(java.util.function.Supplier<T> work) {
         try {
-            return Evaluator.probabilities(classifier, data, batchSize, bf16);
+            return work.get();
         } catch (AttuneException e) {
             throw new AttuneException(name + ": " + e.getMessage());
         }

@@ -83,7 +83,8 @@ public record ClassificationMetrics(int examples, double loss, double accuracy, 
         return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
     }
 
-    static int argmax(float[] p) {
+    /** The index of the largest value (the first of equals): the predicted class of a probability row. */
+    public static int argmax(float[] p) {
         int best = 0;
         for (int i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
         return best;
