@@ -30,6 +30,7 @@ import dev.attune.train.Trainer;
 import dev.attune.train.TrainingControl;
 import dev.attune.train.TrainingDivergedException;
 import dev.attune.train.TrainingListener;
+import dev.attune.train.RateSearch;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,7 +91,9 @@ public final class FineTune {
             EncodedDataset valSet = validation == null ? null : EncodedDataset.encode(validation, pretrained.tokenizer(), labels, maxLength);
             EncodedDataset testSet = test == null ? null : EncodedDataset.encode(test, pretrained.tokenizer(), labels, maxLength);
             if (!resuming) {
-                if (config.trainer().autoLearningRate()) config = withFoundLearningRate(config, model, trainSet, bf16, folder);
+                if (config.trainer().autoLearningRate() && config.automation().rateSearch() == RunConfig.RateSearchMethod.RANGE_TEST) {
+                    config = withFoundLearningRate(config, model, trainSet, bf16, folder);
+                }
                 Map<String, Dataset> data = new LinkedHashMap<>();
                 data.put("train", train);
                 if (validation != null) data.put("validation", validation);
@@ -99,42 +102,18 @@ public final class FineTune {
             }
 
             Path modelDir = folder.modelDir();
-            Path checkpointDir = folder.checkpointDir();
-            BestModelSaver best = new BestModelSaver(model, pretrained.tokenizer(), modelDir);
-            StepStats stats = new StepStats();
-            Trainer.Result result;
-            long resumeStep = resuming ? Checkpoint.step(checkpointDir) : 0;
-            var a = config.automation();
-            SpectralLayerRates spectral = a.enabled()
-                    ? new SpectralLayerRates(model, SpectralLayerRates.Settings.of(a, trainSet.batchesPerEpoch(config.trainer().batchSize())))
-                    : null;
-            Curves curves;
-            List<LayerRate> layerRates;
-            try (MetricsLog log = new MetricsLog(folder.metricsFile(), config.trainer().loggingSteps(), resumeStep);
-                 LayerRatesLog rates = new LayerRatesLog(folder.layerRatesFile(), resumeStep)) {
-                List<TrainingListener> listeners = new ArrayList<>(List.of(log, rates, new ProgressBar(label), stats));
-                if (config.output().saveModel()) listeners.add(best);
-                if (config.trainer().earlyStoppingPatience() > 0) listeners.add(new EarlyStopping(config.trainer().earlyStoppingPatience()));
-                listeners.add(new TrainingListener() { // a resumable checkpoint after every evaluation
-                    @Override
-                    public void onEvaluate(dev.attune.train.EvalResult r, TrainingControl control) {
-                        control.requestCheckpoint();
-                    }
-                });
-                Trainer trainer = new Trainer(model, config.trainer(), d.lengthBucketing(), bf16,
-                        spectral == null ? LayerRates.UNIFORM : spectral, listeners, checkpointDir);
-                try {
-                    result = trainer.fit(trainSet, valSet, m.freeze(), resuming);
-                } catch (TrainingDivergedException e) {
-                    folder.fail(e.getMessage(), e.step(), Trainer.MAX_ROLLBACKS);
-                    throw e;
-                }
-                curves = log.curves();
-                layerRates = rates.history();
-            } catch (IOException e) {
-                throw new AttuneException(folder.metricsFile() + ": " + e.getMessage());
+            Run run = new Run(model, pretrained.tokenizer(), config, bf16, trainSet, valSet);
+            if (!resuming && config.trainer().autoLearningRate()) {
+                // successive halving over the swept rates; the chosen candidate's run folder becomes this run's
+                RateSearch.Outcome search = searchRate(run, folder, label);
+                config = config.with("trainer.learning_rate", search.chosen());
+                folder.writeConfig(config);
+                folder.writeRateSearch(search);
+                run = run.with(config);
+                resuming = true;
             }
-
+            Segment segment = train(run, folder, label, resuming, Long.MAX_VALUE);
+            Trainer.Result result = segment.result();
             // test with the best validation checkpoint, as Hugging Face's load_best_model_at_end does
             if (config.output().saveModel() && Files.exists(modelDir.resolve("model.safetensors"))) {
                 Checkpoint.restoreWeights(model, Safetensors.read(modelDir.resolve("model.safetensors")), modelDir.toString());
@@ -155,12 +134,133 @@ public final class FineTune {
                 groups = perGroup(test, p, truth, labels);
             }
             RunSummary summary = new RunSummary(runDir, testMetrics, groups, result.bestLoss(), result.bestStep(), result.steps(),
-                    result.trainSeconds(), stats.medianStepSeconds(), stats.tokensPerSecond(), RunFiles.peakRssMb(),
+                    result.trainSeconds(), segment.medianStepSeconds(), segment.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
-                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes(), result.rollbacks(), curves, layerRates);
+                    segment.analysisSeconds(), segment.refreshes(), result.rollbacks(), segment.curves(), segment.layerRates(),
+                    config.trainer().learningRate(), folder.searchCostSteps());
             folder.finish(summary);
             return summary;
         }
+    }
+
+    /** What one training segment needs: the model, its tokenizer, the resolved config, precision and the data. */
+    private record Run(SequenceClassifier model, dev.attune.data.Tokenizer tokenizer, RunConfig config, boolean bf16,
+                       EncodedDataset train, EncodedDataset validation) {
+        Run with(RunConfig c) {
+            return new Run(model, tokenizer, c, bf16, train, validation);
+        }
+    }
+
+    /** What a training segment produced, for the summary. */
+    private record Segment(Trainer.Result result, Curves curves, List<LayerRate> layerRates, double medianStepSeconds,
+                           double tokensPerSecond, double analysisSeconds, int refreshes) {}
+
+    /**
+     * Trains in the run-folder layout of {@code folder} (metrics.jsonl, layer_rates.jsonl, checkpoint/, model/) until
+     * the end, or until the first evaluation at or after {@code stopAtStep}, where it writes a checkpoint and stops.
+     */
+    private static Segment train(Run run, RunFolder folder, String label, boolean resume, long stopAtStep) {
+        RunConfig config = run.config();
+        var t = config.trainer();
+        var a = config.automation();
+        long resumeStep = resume ? Checkpoint.step(folder.checkpointDir()) : 0;
+        SpectralLayerRates spectral = a.enabled()
+                ? new SpectralLayerRates(run.model(), SpectralLayerRates.Settings.of(a, run.train().batchesPerEpoch(t.batchSize())))
+                : null;
+        StepStats stats = new StepStats();
+        try (MetricsLog log = new MetricsLog(folder.metricsFile(), t.loggingSteps(), resumeStep);
+             LayerRatesLog rates = new LayerRatesLog(folder.layerRatesFile(), resumeStep)) {
+            List<TrainingListener> listeners = new ArrayList<>(List.of(log, rates, new ProgressBar(label), stats));
+            if (spectral != null) listeners.add(spectral);
+            if (config.output().saveModel()) listeners.add(new BestModelSaver(run.model(), run.tokenizer(), folder.modelDir()));
+            if (t.earlyStoppingPatience() > 0) listeners.add(new EarlyStopping(t.earlyStoppingPatience()));
+            listeners.add(new TrainingListener() { // a resumable checkpoint after every evaluation; a segment's end
+                @Override
+                public void onEvaluate(dev.attune.train.EvalResult r, TrainingControl control) {
+                    control.requestCheckpoint();
+                    if (r.step() >= stopAtStep) control.stop("segment end at step " + r.step());
+                }
+            });
+            Trainer trainer = new Trainer(run.model(), t, config.data().lengthBucketing(), run.bf16(),
+                    spectral == null ? LayerRates.UNIFORM : spectral, listeners, folder.checkpointDir());
+            Trainer.Result result;
+            try {
+                result = trainer.fit(run.train(), run.validation(), config.model().freeze(), resume);
+            } catch (TrainingDivergedException e) {
+                folder.fail(e.getMessage(), e.step(), Trainer.MAX_ROLLBACKS);
+                throw e;
+            }
+            return new Segment(result, log.curves(), rates.history(), stats.medianStepSeconds(), stats.tokensPerSecond(),
+                    spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes());
+        } catch (IOException e) {
+            throw new AttuneException(folder.metricsFile() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code learning_rate: auto}: successive halving over {@link RateSearch#RATES} ({@link RateSearch}). Each candidate
+     * trains in its own folder under {@code rate_search/}; the chosen one's metrics, rate log, checkpoint and best model
+     * move into the run folder, and the run continues from its checkpoint.
+     */
+    private static RateSearch.Outcome searchRate(Run run, RunFolder folder, String label) {
+        var t = run.config().trainer();
+        long total = t.maxSteps() > 0 ? t.maxSteps() : (long) t.epochs() * run.train().batchesPerEpoch(t.batchSize());
+        RateSearch plan = RateSearch.plan(RateSearch.RATES, total, t.evalSteps());
+        Map<String, float[]> initial = new LinkedHashMap<>();
+        run.model().parameters().forEach((n, w) -> initial.put(n, w.toFloats()));
+        Map<Double, RunFolder> arms = new LinkedHashMap<>();
+        Map<Double, RateSearch.Arm> results = new LinkedHashMap<>();
+        List<Double> alive = plan.rates();
+        for (int stage = 0; stage < plan.stageEnds().size(); stage++) {
+            long end = plan.stageEnds().get(stage);
+            Map<Double, Double> stageLoss = new LinkedHashMap<>();
+            for (double rate : alive) {
+                RunFolder arm = arms.computeIfAbsent(rate, r -> new RunFolder(folder.dir().resolve("rate_search").resolve(rateName(r))));
+                boolean first = stage == 0;
+                if (first) { // every candidate starts from the same weights
+                    try {
+                        Directories.deleteTree(arm.dir());
+                        Files.createDirectories(arm.dir());
+                    } catch (IOException e) {
+                        throw new AttuneException(arm.dir() + ": cannot clear (" + e.getMessage() + ")");
+                    }
+                    run.model().parameters().forEach((n, w) -> w.copyFrom(dev.attune.engine.Tensor.fromFloats(initial.get(n), w.shape())));
+                }
+                String armLabel = label + " rate " + String.format(java.util.Locale.ROOT, "%.0e", rate) + " stage " + (stage + 1) + "/" + plan.stageEnds().size();
+                double loss;
+                long steps;
+                try {
+                    Segment s = train(run.with(run.config().with("trainer.learning_rate", rate)), arm, armLabel, !first, end);
+                    loss = s.result().bestLoss();
+                    steps = s.result().steps();
+                } catch (TrainingDivergedException e) {
+                    loss = Double.POSITIVE_INFINITY;
+                    steps = e.step();
+                }
+                stageLoss.put(rate, loss);
+                results.put(rate, new RateSearch.Arm(rate, steps, loss, stage + 1));
+            }
+            alive = RateSearch.best(stageLoss, plan.survivors().get(stage));
+            System.err.printf("rate search stage %d/%d (to step %d): best validation loss %s; %s go on%n", stage + 1,
+                    plan.stageEnds().size(), end, stageLoss, alive);
+        }
+        double chosen = alive.get(0);
+        folder.adopt(arms.get(chosen));
+        for (var e : arms.entrySet()) { // the other candidates keep their metrics (for the report), not their weights
+            if (e.getKey() == chosen) continue;
+            try {
+                Directories.deleteTree(e.getValue().checkpointDir());
+                Directories.deleteTree(e.getValue().modelDir());
+            } catch (IOException ex) {
+                throw new AttuneException(e.getValue().dir() + ": cannot clean up (" + ex.getMessage() + ")");
+            }
+        }
+        return new RateSearch.Outcome(chosen, List.copyOf(results.values()));
+    }
+
+    /** A rate as its folder name: {@code lr-1e-05}. */
+    public static String rateName(double rate) {
+        return "lr-" + String.format(java.util.Locale.ROOT, "%.0e", rate);
     }
 
     /** Runs the learning-rate range test, logs it to lr_finder.jsonl and returns the config with the chosen rate. */

@@ -19,17 +19,27 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "1", description = "Seeds to run, from trainer.seed upwards (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--sweep-baseline", description = "Also run the baseline at several learning rates and compare against the best.")
-    boolean sweep;
+    @Option(names = "--against", defaultValue = "same-rate", converter = AgainstConverter.class,
+            description = "same-rate (default): both arms at the config's rate; configured-rate: the baseline at the config's rate, the "
+                    + "automated run choosing its own; sweep: the baseline at the best of a uniform sweep over 1e-5..5e-4, the automated run choosing its own.")
+    Compare.Against against;
 
     @Option(names = "--set", description = "Override a config key: section.key=value (repeatable).")
     List<String> overrides = new ArrayList<>();
+
+    static final class AgainstConverter implements picocli.CommandLine.ITypeConverter<Compare.Against> {
+        @Override
+        public Compare.Against convert(String value) {
+            for (Compare.Against a : Compare.Against.values()) if (a.key().replace('_', '-').equals(value) || a.key().equals(value)) return a;
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not one of same-rate, configured-rate, sweep");
+        }
+    }
 
     @Override
     public Integer call() {
         Options.requireRange("--seeds", seeds, 1, 100);
         RunConfig cfg = RunConfig.load(config, overrides);
-        Summaries.printComparison(Compare.run(cfg, seeds, sweep, Path.of(cfg.output().dir())));
+        Summaries.printComparison(Compare.run(cfg, seeds, against, Path.of(cfg.output().dir())));
         return 0;
     }
 }

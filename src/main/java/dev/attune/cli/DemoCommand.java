@@ -27,11 +27,12 @@ final class DemoCommand implements Callable<Integer> {
         for (String split : List.of("train", "validation", "test")) {
             o.add("data." + split + "=" + root.resolve("data/spamassassin/" + split + ".jsonl"));
         }
+        o.add("trainer.eval_steps=20"); // half the evaluations of configs/spam.yaml: the demo's time goes to training
         o.add("output.dir=runs/demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         o.addAll(overrides);
         if (!Files.isRegularFile(configFile)) throw new dev.attune.AttuneException(configFile + ": demo config not found (run from the attune directory)");
         RunConfig cfg = RunConfig.load(configFile, o);
-        var comparison = dev.attune.Compare.run(cfg, 1, false, Path.of(cfg.output().dir()));
+        var comparison = dev.attune.Compare.run(cfg, 1, dev.attune.Compare.Against.CONFIGURED_RATE, Path.of(cfg.output().dir()));
         for (var run : List.of(comparison.baselines().get(0), comparison.automated().get(0))) {
             System.out.println();
             System.out.println("== " + run.label() + ": " + run.summary().runDir());

@@ -17,21 +17,20 @@ final class Summaries {
 
     static void printComparison(dev.attune.report.Comparison r) {
         System.out.println();
-        System.out.printf("%-6s %12s %14s %15s %9s %14s %15s %10s%n", "seed", "target loss", "baseline steps", "automated steps",
-                "speed-up", "baseline acc.", "automated acc.", "analysis");
+        System.out.printf("%-6s %9s %9s %11s %9s %10s %9s %9s %10s %10s %9s%n", "seed", "base lr", "auto lr", "target loss", "base steps",
+                "auto steps", "speed-up", r.againstSweep() ? "tuning" : "", "base acc.", "auto acc.", "analysis");
         for (var s : r.seeds()) {
-            System.out.printf("%-6d %12.4f %14d %15s %9s %14.4f %15.4f %9.2f%%%n", s.seed(), s.targetLoss(), s.baselineSteps(),
-                    s.automatedSteps() > 0 ? String.valueOf(s.automatedSteps()) : "not reached",
-                    Double.isFinite(s.speedup()) ? String.format("%.2fx", s.speedup()) : "-", s.baselineAccuracy(),
-                    s.automatedAccuracy(), 100 * s.analysisOverhead());
+            System.out.printf("%-6d %9.0e %9.0e %11.4f %10d %10s %9s %9s %10.4f %10.4f %8.2f%%%n", s.seed(), s.baselineRate(), s.automatedRate(),
+                    s.targetLoss(), s.baselineSteps(), s.automatedSteps() > 0 ? String.valueOf(s.automatedSteps()) : "not reached",
+                    times(s.speedup()), r.againstSweep() ? times(s.tuningSpeedup()) : "", s.baselineAccuracy(), s.automatedAccuracy(),
+                    100 * s.analysisOverhead());
         }
-        System.out.printf("speed-up %.2fx +- %.2f over %d of %d seeds that reached the baseline's best validation loss%n",
-                r.speedupMean(), r.speedupStd(), r.reached(), r.seeds().size());
-        if (r.sweptSpeedup() != null) {
-            System.out.printf("against the best swept baseline (lr %.2e): %s%n", r.sweptBestRate(),
-                    Double.isFinite(r.sweptSpeedup()) ? String.format("%.2fx", r.sweptSpeedup()) : "target not reached");
-        }
+        System.out.println(dev.attune.report.CompareReport.headline(r).replace("&times;", "x"));
         System.out.println("report: " + r.dir().resolve("report.html"));
+    }
+
+    private static String times(double v) {
+        return Double.isFinite(v) ? String.format("%.2fx", v) : "-";
     }
 
     static void printMetrics(String name, ClassificationMetrics m) {

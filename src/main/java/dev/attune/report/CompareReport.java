@@ -5,110 +5,117 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.MeanStd;
+import dev.attune.config.RunConfig;
 import dev.attune.report.Comparison.SeedResult;
 import dev.attune.train.LayerRate;
-import dev.attune.config.RunConfig;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
-/** Renders a {@link Comparison}: its numbers (compare.json), charts (loss_curves.png, layer_lr.png) and a self-contained report.html. */
+/**
+ * Renders a {@link Comparison}: its numbers (compare.json) and report.html, one self-contained page with the headline
+ * result in a sentence, a table, interactive charts (uPlot, inlined: hover for values, click a legend entry to hide a
+ * run; log axes labelled in plain numbers) and links to each run's files.
+ */
 public final class CompareReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
 
     private CompareReport() {}
 
-    /** Writes compare.json, loss_curves.png, layer_lr.png and report.html into the comparison's directory. */
+    /** Writes compare.json and report.html into the comparison's directory. */
     public static void write(Comparison c) throws IOException {
-        Path dir = c.dir();
+        Files.createDirectories(c.dir());
+        ObjectNode root = json(c);
+        RunFiles.writeAtomically(c.dir().resolve("compare.json"), JSON.writeValueAsString(root));
+        RunFiles.writeAtomically(c.dir().resolve("report.html"), html(c));
+    }
+
+    static ObjectNode json(Comparison c) {
         RunConfig config = c.config();
         List<SeedResult> seeds = c.seeds();
-        Files.createDirectories(dir);
-
-        // compare.json
         ObjectNode root = JSON.createObjectNode();
-        root.put("speedup_mean", c.speedupMean());
-        root.put("speedup_std", c.speedupStd());
-        root.put("seeds_reaching_target", c.reached());
-        root.put("seeds", seeds.size());
-        root.put("policy", config.automation().policy().key());
+        root.put("against", c.againstSweep() ? "sweep" : c.tuningFree() ? "configured_rate" : "same_rate");
         root.put("model", config.model().name());
-        root.put("learning_rate", config.trainer().learningRate());
-        root.put("definition", "speedup = steps the baseline needed to reach its best validation loss / steps the automated run "
-                + "needed to reach that loss (evaluations every " + config.trainer().evalSteps() + " steps)");
+        root.put("policy", config.automation().policy().key());
+        root.put("seeds", seeds.size());
+        root.put("seeds_reaching_target", c.reached());
+        root.put("definition", c.againstSweep()
+                ? "baseline = the best rate of a uniform sweep (one seed, by best validation loss), run at every seed; automated = "
+                + "no rate given (learning_rate: auto, per-layer rates); steps_speedup_vs_best = the baseline's steps to its best validation "
+                + "loss / the automated run's steps to that loss; auto_cost_steps = the automated run's rate search (other candidates' "
+                + "steps) + its steps to that loss; tuning_speedup = sweep_cost_steps / auto_cost_steps; evaluations every "
+                + config.trainer().evalSteps() + " steps"
+                : "speedup = steps the baseline needed to reach its best validation loss / steps the automated run needed to reach "
+                + "that loss, both at learning rate " + config.trainer().learningRate() + " (evaluations every " + config.trainer().evalSteps() + " steps)");
+        String speedupKey = c.againstSweep() ? "steps_speedup_vs_best" : "speedup";
+        if (c.againstSweep()) root.put("sweep_cost_steps", c.sweepCostSteps());
         ArrayNode per = root.putArray("per_seed");
         for (SeedResult s : seeds) {
             ObjectNode o = per.addObject();
             o.put("seed", s.seed());
+            o.put("baseline_learning_rate", s.baselineRate());
+            o.put("automated_learning_rate", s.automatedRate());
             o.put("target_validation_loss", s.targetLoss());
             o.put("baseline_steps_to_target", s.baselineSteps());
             if (s.automatedSteps() > 0) o.put("automated_steps_to_target", s.automatedSteps());
             else o.putNull("automated_steps_to_target");
-            putNumber(o, "speedup", s.speedup());
-            o.put("baseline_validation_loss_area", s.baselineArea());
-            o.put("automated_validation_loss_area", s.automatedArea());
+            putNumber(o, speedupKey, s.speedup());
+            if (c.againstSweep()) {
+                o.put("search_cost_steps", s.searchCostSteps());
+                putNumber(o, "auto_cost_steps", s.autoCostSteps());
+                putNumber(o, "tuning_speedup", s.tuningSpeedup());
+            }
             o.put("baseline_test_accuracy", s.baselineAccuracy());
             o.put("automated_test_accuracy", s.automatedAccuracy());
-            o.put("baseline_test_f1", s.baselineF1());
-            o.put("automated_test_f1", s.automatedF1());
+            o.put("baseline_test_f1_macro", s.baselineF1());
+            o.put("automated_test_f1_macro", s.automatedF1());
+            o.put("baseline_validation_loss_area", s.baselineArea());
+            o.put("automated_validation_loss_area", s.automatedArea());
             o.put("baseline_train_seconds", s.baselineSeconds());
             o.put("automated_train_seconds", s.automatedSeconds());
             o.put("analysis_overhead", s.analysisOverhead());
         }
         ObjectNode agg = root.putObject("mean_std");
-        agg(agg, "speedup", seeds, SeedResult::speedup);
-        agg(agg, "baseline_validation_loss_area", seeds, SeedResult::baselineArea);
-        agg(agg, "automated_validation_loss_area", seeds, SeedResult::automatedArea);
+        agg(agg, speedupKey, seeds, SeedResult::speedup);
+        if (c.againstSweep()) {
+            agg(agg, "tuning_speedup", seeds, SeedResult::tuningSpeedup);
+            agg(agg, "auto_cost_steps", seeds, SeedResult::autoCostSteps);
+            agg(agg, "automated_learning_rate", seeds, SeedResult::automatedRate);
+        }
         agg(agg, "baseline_test_accuracy", seeds, SeedResult::baselineAccuracy);
         agg(agg, "automated_test_accuracy", seeds, SeedResult::automatedAccuracy);
-        agg(agg, "baseline_test_f1", seeds, SeedResult::baselineF1);
-        agg(agg, "automated_test_f1", seeds, SeedResult::automatedF1);
+        agg(agg, "baseline_test_f1_macro", seeds, SeedResult::baselineF1);
+        agg(agg, "automated_test_f1_macro", seeds, SeedResult::automatedF1);
         agg(agg, "baseline_train_seconds", seeds, SeedResult::baselineSeconds);
         agg(agg, "automated_train_seconds", seeds, SeedResult::automatedSeconds);
         agg(agg, "analysis_overhead", seeds, SeedResult::analysisOverhead);
-        if (!c.sweep().isEmpty()) {
-            ObjectNode sw = root.putObject("swept_baseline");
-            ArrayNode rates = sw.putArray("runs");
+        if (c.againstSweep()) {
+            ObjectNode sw = root.putObject("sweep");
+            ArrayNode runs = sw.putArray("runs");
             for (Comparison.Run r : c.sweep()) {
-                ObjectNode o = rates.addObject();
+                ObjectNode o = runs.addObject();
                 o.put("learning_rate", r.learningRate());
-                o.put("best_validation_loss", r.curves().bestEvalLoss());
+                putNumber(o, "best_validation_loss", r.curves().bestEvalLoss());
                 o.put("steps_to_best", r.curves().firstStepReaching(r.curves().bestEvalLoss()));
-                o.put("test_accuracy", r.summary().test() == null ? Double.NaN : r.summary().test().accuracy());
+                o.put("steps", r.summary().steps());
+                putNumber(o, "test_accuracy", r.summary().test() == null ? Double.NaN : r.summary().test().accuracy());
+                o.put("status", r.summary().test() == null ? "failed" : "completed");
             }
-            sw.put("best_learning_rate", c.sweptBestRate());
-            putNumber(sw, "speedup_vs_best", c.sweptSpeedup());
+            sw.put("best_learning_rate", c.bestSweep().learningRate());
         }
-        RunFiles.writeAtomically(dir.resolve("compare.json"), JSON.writeValueAsString(root));
-
-        byte[] curves = png(lossCurves(c.baselines(), c.automated(), c.bestSweep()));
-        Files.write(dir.resolve("loss_curves.png"), curves);
-        byte[] rates = png(layerRates(c.automated().get(0).summary().layerRates()));
-        Files.write(dir.resolve("layer_lr.png"), rates);
-        RunFiles.writeAtomically(dir.resolve("report.html"), html(c, root, curves, rates));
+        return root;
     }
 
-    private static void putNumber(ObjectNode o, String key, Double v) {
-        if (v == null || !Double.isFinite(v)) o.putNull(key);
+    private static void putNumber(ObjectNode o, String key, double v) {
+        if (!Double.isFinite(v)) o.putNull(key);
         else o.put(key, v);
     }
 
@@ -119,114 +126,192 @@ public final class CompareReport {
         putNumber(n, "std", ms.std());
     }
 
-
-
-    private static JFreeChart lossCurves(List<Comparison.Run> baselines, List<Comparison.Run> automated, Comparison.Run bestSweep) {
-        XYSeriesCollection data = new XYSeriesCollection();
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer();
-        int k = 0;
-        List<Comparison.Run> all = new ArrayList<>();
-        all.addAll(baselines);
-        all.addAll(automated);
-        if (bestSweep != null) all.add(bestSweep);
-        for (Comparison.Run run : all) {
-            boolean isAuto = automated.contains(run);
-            boolean isSweep = run == bestSweep;
-            Color c = isSweep ? new Color(40, 150, 40) : isAuto ? new Color(200, 40, 40) : new Color(40, 80, 200);
-            String name = (isSweep ? "best swept baseline (lr " + run.learningRate() + ")" : run.label()) + ", seed " + run.seed();
-            XYSeries train = new XYSeries(name + ": training loss (smoothed)");
-            for (double[] p : run.curves().smoothedTrainLoss()) train.add(p[0], p[1]);
-            XYSeries val = new XYSeries(name + ": validation loss");
-            for (double[] p : run.curves().evalLoss()) val.add(p[0], p[1]);
-            data.addSeries(train);
-            r.setSeriesPaint(k, c);
-            r.setSeriesShapesVisible(k, false);
-            r.setSeriesStroke(k, new BasicStroke(1.2f));
-            k++;
-            data.addSeries(val);
-            r.setSeriesPaint(k, c);
-            r.setSeriesStroke(k, new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
-            k++;
+    /** The headline: what the automated run achieved against its yardstick, in one sentence. */
+    public static String headline(Comparison c) {
+        RunConfig config = c.config();
+        MeanStd accB = MeanStd.sample(c.seeds().stream().mapToDouble(SeedResult::baselineAccuracy).filter(Double::isFinite).toArray());
+        MeanStd accA = MeanStd.sample(c.seeds().stream().mapToDouble(SeedResult::automatedAccuracy).filter(Double::isFinite).toArray());
+        String acc = String.format(Locale.ROOT, "test accuracy %.4f for the automated run against %.4f", accA.mean(), accB.mean());
+        if (c.againstSweep()) {
+            String tuning = Double.isFinite(c.tuningSpeedupMean())
+                    ? String.format(Locale.ROOT, "reached the best swept rate's (%s) best validation loss for %.1f&times; less tuning cost than the %d-run sweep (%d of %d seeds)",
+                    rate(c.bestSweep().learningRate()), c.tuningSpeedupMean(), c.sweep().size(), c.reached(), c.seeds().size())
+                    : String.format(Locale.ROOT, "did not reach the best swept rate's (%s) best validation loss on any seed", rate(c.bestSweep().learningRate()));
+            return "Without a learning rate given, attune " + tuning + "; " + acc + ".";
         }
-        LogAxis y = new LogAxis("loss (log scale)");
-        XYPlot plot = new XYPlot(data, new NumberAxis("step"), y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        JFreeChart chart = new JFreeChart("Loss curves: baseline (blue) vs automated per-layer rates (red)", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        return chart;
-    }
-
-    private static JFreeChart layerRates(List<LayerRate> refreshes) {
-        Map<String, XYSeries> series = new LinkedHashMap<>();
-        for (LayerRate r : refreshes) {
-            series.computeIfAbsent(r.layer(), XYSeries::new).add(r.step(), r.learningRate());
+        String speed = c.reached() > 0
+                ? String.format(Locale.ROOT, "reached the baseline's best validation loss in %.2f&times; fewer steps (%d of %d seeds)", c.speedupMean(), c.reached(), c.seeds().size())
+                : "did not reach the baseline's best validation loss";
+        if (c.tuningFree()) {
+            return "Without a learning rate given, attune chose " + rate(c.seeds().get(0).automatedRate()) + " and " + speed
+                    + " of one rate for all at the configured " + rate(config.trainer().learningRate()) + ", its rate search included in neither count; " + acc + ".";
         }
-        XYSeriesCollection data = new XYSeriesCollection();
-        series.values().forEach(data::addSeries);
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
-        LogAxis y = new LogAxis("learning rate (log scale)");
-        XYPlot plot = new XYPlot(data, new NumberAxis("step"), y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        JFreeChart chart = new JFreeChart("Per-layer learning rates of the automated run (at each refresh)", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        return chart;
+        return "At the same base rate (" + rate(config.trainer().learningRate()) + "), the automated run (" + config.automation().policy().key()
+                + ") " + speed + "; " + acc + ".";
     }
 
-    private static byte[] png(JFreeChart chart) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        BufferedImage img = new BufferedImage(1100, 650, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        chart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 1100, 650));
-        g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(img, "png", out);
-        return out.toByteArray();
+    private static String rate(double r) {
+        return String.format(Locale.ROOT, "%.0e", r).replace("e-0", "e-");
     }
 
-    private static String html(Comparison r, ObjectNode json, byte[] curves, byte[] rates) throws IOException {
-        RunConfig config = r.config();
+    private static String html(Comparison c) throws IOException {
+        RunConfig config = c.config();
         StringBuilder rows = new StringBuilder();
-        for (SeedResult s : r.seeds()) {
-            rows.append(String.format("<tr><td>%d</td><td>%.4f</td><td>%d</td><td>%s</td><td>%s</td><td>%.4f</td><td>%.4f</td>"
-                            + "<td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.0f</td><td>%.0f</td><td>%.2f%%</td></tr>%n",
-                    s.seed(), s.targetLoss(), s.baselineSteps(), s.automatedSteps() > 0 ? String.valueOf(s.automatedSteps()) : "not reached",
-                    Double.isFinite(s.speedup()) ? String.format("%.2f&times;", s.speedup()) : "&ndash;",
-                    s.baselineArea(), s.automatedArea(), s.baselineAccuracy(), s.automatedAccuracy(), s.baselineF1(), s.automatedF1(),
+        for (SeedResult s : c.seeds()) {
+            rows.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%.4f</td><td>%d</td><td>%s</td><td>%s</td>%s"
+                            + "<td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.0f</td><td>%.0f</td><td>%.1f%%</td></tr>%n",
+                    s.seed(), rate(s.baselineRate()), rate(s.automatedRate()), s.targetLoss(), s.baselineSteps(),
+                    s.automatedSteps() > 0 ? String.valueOf(s.automatedSteps()) : "not reached", times(s.speedup()),
+                    c.againstSweep() ? String.format(Locale.ROOT, "<td>%.0f</td><td>%s</td><td>%s</td>", s.searchCostSteps(),
+                            Double.isFinite(s.autoCostSteps()) ? String.format(Locale.ROOT, "%.0f", s.autoCostSteps()) : "&ndash;", times(s.tuningSpeedup())) : "",
+                    s.baselineAccuracy(), s.automatedAccuracy(), s.baselineF1(), s.automatedF1(),
                     s.baselineSeconds(), s.automatedSeconds(), 100 * s.analysisOverhead()));
         }
-        String swept = r.sweptSpeedup() == null ? "" : String.format(
-                "<p>Against the best of %d swept baseline rates (best: %.2e): speed-up %s.</p>", r.sweep().size(),
-                r.sweptBestRate(), Double.isFinite(r.sweptSpeedup()) ? String.format("%.2f&times;", r.sweptSpeedup()) : "target not reached");
+        StringBuilder links = new StringBuilder();
+        List<Comparison.Run> all = new ArrayList<>(c.sweep());
+        all.addAll(c.baselines().stream().filter(r -> !c.sweep().contains(r)).toList());
+        all.addAll(c.automated());
+        for (Comparison.Run r : all) {
+            Path rel = c.dir().toAbsolutePath().relativize(r.summary().runDir().toAbsolutePath());
+            String base = rel.toString().replace('\\', '/');
+            links.append(String.format(Locale.ROOT, "<li>%s, seed %d, lr %s: <a href=\"%s/summary.json\">summary.json</a> &middot; "
+                    + "<a href=\"%s/metrics.jsonl\">metrics.jsonl</a> &middot; <a href=\"%s/config.yaml\">config.yaml</a>%s</li>%n",
+                    esc(r.label()), r.seed(), rate(r.learningRate()), base, base, base,
+                    r.summary().searchCostSteps() > 0 ? " &middot; <a href=\"" + base + "/rate_search.json\">rate_search.json</a>" : ""));
+        }
+        String sweepHeader = c.againstSweep() ? "<th>search cost (steps)</th><th>auto cost (steps)</th><th>tuning speed-up</th>" : "";
         return """
                 <!DOCTYPE html>
-                <html lang="en"><head><meta charset="utf-8"><title>attune comparison</title>
-                <style>body{font-family:sans-serif;max-width:1150px;margin:2em auto;color:#222}
-                table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-                th{background:#f4f4f4}pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head><body>
-                <h1>Per-layer learning rates vs one rate for all</h1>
-                <p>Model <b>%s</b>, policy <b>%s</b>, base learning rate %s, %d seed(s).
-                Speed-up = steps the baseline needed to reach its best validation loss, over the steps the automated run
-                needed to reach that same loss.</p>
-                <h2>Speed-up: %s &plusmn; %s (%d of %d seeds reached the target)</h2>
-                %s
-                <table><tr><th>seed</th><th>target val. loss</th><th>baseline steps</th><th>automated steps</th><th>speed-up</th>
-                <th>baseline mean val. loss</th><th>automated mean val. loss</th><th>baseline test acc.</th><th>automated test acc.</th>
-                <th>baseline test F1</th><th>automated test F1</th><th>baseline s</th><th>automated s</th><th>analysis overhead</th></tr>
+                <html lang="en"><head><meta charset="utf-8"><title>attune: %s</title>
+                <style>%s
+                body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222;line-height:1.4}
+                table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+                th{background:#f4f4f4}.headline{font-size:1.25em;background:#f3f7ff;padding:.8em 1em;border-left:4px solid #36c}
+                .chart{margin:1.5em 0}details pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head><body>
+                <h1>%s on %s</h1>
+                <p class="headline">%s</p>
+                <p>Model <b>%s</b>, policy <b>%s</b>, %d seed(s)%s. Hover a chart for values; click a legend entry to hide or show a run.</p>
+                <table><tr><th>seed</th><th>baseline lr</th><th>automated lr</th><th>target val. loss</th><th>baseline steps</th>
+                <th>automated steps</th><th>steps speed-up</th>%s<th>baseline test acc.</th><th>automated test acc.</th>
+                <th>baseline F1</th><th>automated F1</th><th>baseline s</th><th>automated s</th><th>analysis overhead</th></tr>
                 %s</table>
-                <h2>Loss curves</h2><img alt="loss curves" src="data:image/png;base64,%s" width="1100">
-                <h2>Per-layer learning rates</h2><img alt="layer learning rates" src="data:image/png;base64,%s" width="1100">
-                <h2>compare.json</h2><pre>%s</pre>
-                <h2>Configuration</h2><pre>%s</pre>
+                <h2>Validation loss</h2><div class="chart" id="validation"></div>
+                <h2>Training loss (smoothed)</h2><div class="chart" id="training"></div>
+                <h2>Learning rate of each layer group (automated runs)</h2><div class="chart" id="rates"></div>
+                <h2>α of each layer at each refresh (automated runs)</h2><div class="chart" id="alpha"></div>
+                <h2>Runs</h2><ul>%s</ul>
+                <p><a href="compare.json">compare.json</a></p>
+                <details><summary>Configuration</summary><pre>%s</pre></details>
+                <script>%s</script>
+                <script>
+                const DATA = %s;
+                %s
+                </script>
                 </body></html>
-                """.formatted(esc(config.model().name()), esc(config.automation().policy().key()), config.trainer().learningRate(),
-                r.seeds().size(), fmt(r.speedupMean()), fmt(r.speedupStd()), r.reached(), r.seeds().size(), swept, rows,
-                Base64.getEncoder().encodeToString(curves), Base64.getEncoder().encodeToString(rates),
-                esc(JSON.writeValueAsString(json)), esc(config.toYaml()));
+                """.formatted(esc(title(c)), resource("uPlot.min.css"), esc(title(c)), esc(task(config)), headline(c),
+                esc(config.model().name()), esc(config.automation().policy().key()), c.seeds().size(),
+                c.againstSweep() ? ", sweep over " + c.sweep().size() + " rates" : ", base rate " + rate(config.trainer().learningRate()),
+                sweepHeader, rows, links, esc(config.toYaml()), resource("uPlot.iife.min.js"), chartData(c), CHARTS);
     }
 
-    private static String fmt(double d) {
-        return Double.isFinite(d) ? String.format("%.2f&times;", d) : "&ndash;";
+    private static String title(Comparison c) {
+        return c.againstSweep() ? "tuning-free fine-tuning against a learning-rate sweep" : "per-layer learning rates against one rate for all";
+    }
+
+    private static String task(RunConfig config) {
+        return Path.of(config.data().train()).getParent() == null ? config.data().train() : Path.of(config.data().train()).getParent().toString();
+    }
+
+    private static String times(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f&times;", v) : "&ndash;";
+    }
+
+    /** Curves and rates of every run, as the page's script reads them. */
+    private static String chartData(Comparison c) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode runs = root.putArray("runs");
+        List<Comparison.Run> all = new ArrayList<>();
+        for (Comparison.Run r : c.sweep()) if (!c.baselines().contains(r)) all.add(r);
+        all.addAll(c.baselines());
+        all.addAll(c.automated());
+        for (Comparison.Run r : all) {
+            ObjectNode o = runs.addObject();
+            String kind = c.automated().contains(r) ? "automated" : c.baselines().contains(r) ? "baseline" : "sweep";
+            o.put("name", (kind.equals("sweep") ? "sweep" : kind) + " lr " + rate(r.learningRate()) + " seed " + r.seed());
+            o.put("kind", kind);
+            o.set("validation", points(r.curves().evalLoss()));
+            o.set("training", points(r.curves().smoothedTrainLoss()));
+            if (kind.equals("automated")) {
+                ObjectNode layers = o.putObject("rates"), alpha = o.putObject("alpha");
+                for (LayerRate lr : r.summary().layerRates()) {
+                    ArrayNode p = layers.has(lr.layer()) ? (ArrayNode) layers.get(lr.layer()) : layers.putArray(lr.layer());
+                    p.addArray().add(lr.step()).add(lr.learningRate());
+                    if (Double.isFinite(lr.alpha())) {
+                        ArrayNode a = alpha.has(lr.layer()) ? (ArrayNode) alpha.get(lr.layer()) : alpha.putArray(lr.layer());
+                        a.addArray().add(lr.step()).add(lr.alpha());
+                    }
+                }
+            }
+        }
+        return new ObjectMapper().writeValueAsString(root).replace("</", "<\\/");
+    }
+
+    private static ArrayNode points(List<double[]> pts) {
+        ArrayNode a = JSON.createArrayNode();
+        for (double[] p : pts) if (Double.isFinite(p[1])) a.addArray().add(p[0]).add(p[1]);
+        return a;
+    }
+
+    /**
+     * Draws the charts: one x (step) per chart, the union of every series' steps, gaps where a series has no point.
+     * Errors anywhere are recorded on the body (data-errors), and the number of charts drawn (data-charts), so a
+     * headless browser can check the page.
+     */
+    private static final String CHARTS = """
+            const errors = [];
+            window.addEventListener('error', e => { errors.push(String(e.message)); document.body.dataset.errors = errors.join(' | '); });
+            const consoleError = console.error;
+            console.error = (...a) => { errors.push(a.join(' ')); document.body.dataset.errors = errors.join(' | '); consoleError(...a); };
+            const COLORS = {sweep: ['#9bb', '#8ab', '#79a', '#689', '#578', '#467'], baseline: ['#2b6cd6', '#4a86e8', '#6d9eeb'], automated: ['#d62728', '#e8603c', '#c2185b']};
+            // plain numbers on log axes: 1e-4, 3e-4, 0.1, 0.3
+            function plain(v) {
+              if (v == null) return '';
+              if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return v.toExponential(0).replace('e-', 'e-').replace('e+', 'e');
+              return String(+v.toPrecision(2));
+            }
+            function draw(id, series, yLabel, log) {
+              if (series.length === 0) { document.getElementById(id).textContent = 'no data'; return false; }
+              const xs = [...new Set(series.flatMap(s => s.points.map(p => p[0])))].sort((a, b) => a - b);
+              const data = [xs, ...series.map(s => { const m = new Map(s.points.map(p => [p[0], p[1]])); return xs.map(x => m.has(x) ? m.get(x) : null); })];
+              const opts = {
+                width: Math.min(1150, window.innerWidth - 40), height: 380,
+                scales: {x: {time: false}, y: log ? {distr: 3, log: 10} : {}},
+                axes: [{label: 'step'}, {label: yLabel, size: 70, values: (u, vals) => vals.map(plain)}],
+                series: [{label: 'step'}, ...series.map(s => ({label: s.name, stroke: s.color, width: s.width, spanGaps: true,
+                  points: {show: s.dots}, value: (u, v) => v == null ? '–' : plain(v)}))],
+                legend: {live: true},
+              };
+              new uPlot(opts, data, document.getElementById(id));
+              return true;
+            }
+            let drawn = 0;
+            const counters = {sweep: 0, baseline: 0, automated: 0};
+            const color = r => { const c = COLORS[r.kind]; return c[(counters[r.kind]++) % c.length]; };
+            const styled = DATA.runs.map(r => ({...r, color: color(r), width: r.kind === 'sweep' ? 1 : 2.2}));
+            drawn += draw('validation', styled.map(r => ({name: r.name, points: r.validation, color: r.color, width: r.width, dots: true})), 'validation loss', true);
+            drawn += draw('training', styled.map(r => ({name: r.name, points: r.training, color: r.color, width: r.width, dots: false})), 'training loss', true);
+            const groups = (key) => styled.filter(r => r.kind === 'automated').flatMap((r, i) => Object.entries(r[key] || {}).map(([layer, pts], j, arr) =>
+              ({name: layer + ' (seed ' + r.name.split(' seed ')[1] + ')', points: pts, color: 'hsl(' + Math.round(300 * j / Math.max(1, arr.length - 1)) + ',70%,' + (40 + 12 * i) + '%)', width: 1.5, dots: true})));
+            drawn += draw('rates', groups('rates'), 'learning rate', true);
+            drawn += draw('alpha', groups('alpha'), 'alpha', false);
+            document.body.dataset.charts = String(drawn);
+            """;
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = CompareReport.class.getClassLoader().getResourceAsStream(UPLOT + name)) {
+            if (in == null) throw new IOException("missing chart library resource " + UPLOT + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static String esc(String s) {

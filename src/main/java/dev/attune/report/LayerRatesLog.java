@@ -18,7 +18,6 @@ import java.util.List;
 public final class LayerRatesLog implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final StepLog log;
-    private final int kept; // lines of an earlier segment of a resumed run
 
     /**
      * Continues {@code file} after step {@code keepUpToStep} (0 for a new run): refreshes a resumed run will make
@@ -26,7 +25,6 @@ public final class LayerRatesLog implements TrainingListener, AutoCloseable {
      */
     public LayerRatesLog(Path file, long keepUpToStep) {
         this.log = new StepLog(file, keepUpToStep, false);
-        this.kept = log.lines().size();
     }
 
     /** Steps after the restored checkpoint will be redone, their refreshes too. */
@@ -48,10 +46,9 @@ public final class LayerRatesLog implements TrainingListener, AutoCloseable {
         }
     }
 
-    /** Every layer's rate at every refresh of this process, in order (α NaN where no matrix of the layer was fitted). */
+    /** Every layer's rate at every refresh of the run, in order (α NaN where no matrix of the layer was fitted). */
     public List<LayerRate> history() {
-        List<ObjectNode> lines = log.lines();
-        return lines.subList(Math.min(kept, lines.size()), lines.size()).stream().map(o -> new LayerRate(o.get("step").asLong(), o.get("layer").asText(),
+        return log.lines().stream().map(o -> new LayerRate(o.get("step").asLong(), o.get("layer").asText(),
                 o.path("alpha").asDouble(Double.NaN), o.get("multiplier").asDouble(), o.get("learning_rate").asDouble())).toList();
     }
 

@@ -47,6 +47,24 @@ public final class RunFiles {
         return o;
     }
 
+    /** The inverse of {@link #metricsJson}. */
+    static ClassificationMetrics metricsFromJson(com.fasterxml.jackson.databind.JsonNode o) {
+        java.util.Map<String, ClassificationMetrics.PerClass> per = new java.util.LinkedHashMap<>();
+        o.path("per_class").fields().forEachRemaining(e -> per.put(e.getKey(), new ClassificationMetrics.PerClass(
+                e.getValue().path("precision").asDouble(), e.getValue().path("recall").asDouble(), e.getValue().path("f1").asDouble(),
+                e.getValue().path("support").asInt())));
+        java.util.List<String> labels = new java.util.ArrayList<>();
+        o.path("labels").forEach(l -> labels.add(l.asText()));
+        int[][] cm = new int[o.path("confusion_matrix").size()][];
+        for (int i = 0; i < cm.length; i++) {
+            var row = o.path("confusion_matrix").get(i);
+            cm[i] = new int[row.size()];
+            for (int j = 0; j < cm[i].length; j++) cm[i][j] = row.get(j).asInt();
+        }
+        return new ClassificationMetrics(o.path("examples").asInt(), o.path("loss").asDouble(), o.path("accuracy").asDouble(),
+                o.path("f1_macro").asDouble(), per, labels, cm, o.has("roc_auc") ? o.get("roc_auc").asDouble() : null);
+    }
+
     public static void writeSummary(Path file, RunSummary s) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("status", "completed");
@@ -67,6 +85,8 @@ public final class RunFiles {
         root.put("precision", s.precision());
         root.put("stop_reason", s.stopReason());
         root.put("rollbacks", s.rollbacks());
+        root.put("learning_rate", s.learningRate());
+        root.put("search_cost_steps", s.searchCostSteps());
         if (s.modelDir() != null) root.put("model_dir", s.modelDir().toString());
         if (s.refreshes() > 0) {
             root.put("analysis_seconds", s.analysisSeconds());

@@ -148,6 +148,93 @@ public final class RunFolder {
         write(dir.resolve("lr_finder.jsonl"), sb.toString());
     }
 
+    /**
+     * The finished run in this folder (completed or failed), read back from its files, when it was trained with
+     * {@code config}'s training settings; null when the folder holds no finished run. A comparison reuses it instead of
+     * training it again. A run trained with other settings is an error that lists them.
+     */
+    public RunSummary readFinished(RunConfig config) {
+        if (!Files.isRegularFile(summaryFile())) return null;
+        try {
+            List<String> differences = config().trainingDifferences(resolveForResume(config));
+            if (!differences.isEmpty()) {
+                throw new AttuneException(dir + ": holds a finished run trained with other settings (" + String.join("; ", differences)
+                        + "); remove it or choose another output.dir");
+            }
+            var root = JSON.readTree(summaryFile().toFile());
+            boolean completed = root.path("status").asText().equals("completed");
+            Curves curves;
+            List<dev.attune.train.LayerRate> rates;
+            try (MetricsLog log = new MetricsLog(metricsFile(), 1, Long.MAX_VALUE);
+                 LayerRatesLog layerRates = new LayerRatesLog(layerRatesFile(), Long.MAX_VALUE)) {
+                curves = log.curves();
+                rates = layerRates.history();
+            }
+            return new RunSummary(dir, completed && root.has("test") ? RunFiles.metricsFromJson(root.get("test")) : null, Map.of(),
+                    root.path("best_validation_loss").asDouble(Double.NaN), root.path("best_step").asLong(-1), root.path("steps").asLong(),
+                    root.path("train_seconds").asDouble(Double.NaN), root.path("median_step_seconds").asDouble(Double.NaN),
+                    root.path("tokens_per_second").asDouble(Double.NaN), root.path("peak_rss_mb").asDouble(Double.NaN),
+                    root.path("precision").asText(""), root.path("stop_reason").asText(""),
+                    Files.isDirectory(modelDir()) ? modelDir() : null, root.path("analysis_seconds").asDouble(0),
+                    root.path("analysis_refreshes").asInt(0), root.path("rollbacks").asInt(0), curves, rates,
+                    config().trainer().learningRate(), searchCostSteps());
+        } catch (IOException e) {
+            throw new AttuneException(summaryFile() + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /** {@code rate_search.json}: each candidate of the learning-rate search, its steps and best loss, and the choice. */
+    public void writeRateSearch(dev.attune.train.RateSearch.Outcome o) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("chosen_learning_rate", o.chosen());
+        root.put("extra_steps", o.extraSteps());
+        var arms = root.putArray("candidates");
+        for (var a : o.arms()) {
+            ObjectNode n = arms.addObject();
+            n.put("learning_rate", a.learningRate());
+            n.put("steps", a.steps());
+            n.put("best_validation_loss", a.bestLoss());
+            n.put("stages", a.stages());
+        }
+        write(rateSearchFile(), root.toPrettyString());
+    }
+
+    public Path rateSearchFile() {
+        return dir.resolve("rate_search.json");
+    }
+
+    /**
+     * What choosing the learning rate cost beyond the run's own steps, in training steps: the other candidates' steps
+     * of the rate search, or the range test's probes; 0 when the rate was given.
+     */
+    public double searchCostSteps() {
+        try {
+            if (Files.isRegularFile(rateSearchFile())) return JSON.readTree(rateSearchFile().toFile()).path("extra_steps").asDouble();
+            Path rangeTest = dir.resolve("lr_finder.jsonl");
+            if (Files.isRegularFile(rangeTest)) return Files.readAllLines(rangeTest).stream().filter(l -> !l.isBlank()).count();
+        } catch (IOException e) {
+            throw new AttuneException(rateSearchFile() + ": cannot read (" + e.getMessage() + ")");
+        }
+        return 0;
+    }
+
+    /**
+     * Takes over a run trained in {@code other} (a candidate of the rate search): its metrics, rate log, checkpoint and
+     * best model move here, so this run continues it.
+     */
+    public void adopt(RunFolder other) {
+        try {
+            for (Path from : List.of(other.metricsFile(), other.layerRatesFile(), other.checkpointDir(), other.modelDir())) {
+                Path to = dir.resolve(from.getFileName());
+                if (!Files.exists(from)) continue;
+                Directories.deleteTree(to);
+                Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new AttuneException(dir + ": cannot take over " + other.dir() + " (" + e.getMessage() + ")");
+        }
+    }
+
     /** What produced the run: start time, seed, precision, threads, versions, the model's files and the data, hashed. */
     public void writeProvenance(RunConfig config, Path modelDirectory, Map<String, Dataset> data, String precision, int threads) {
         ObjectNode root = JSON.createObjectNode();

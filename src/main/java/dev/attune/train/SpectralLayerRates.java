@@ -17,12 +17,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-layer learning rates from layer spectra, refreshed every K steps after warmup: measure α of every weight
+ * Per-layer learning rates from layer spectra, refreshed every K steps after warmup while the analysis stays within
+ * 2% of the training time (a due refresh that would exceed it is put off; short steps get fewer refreshes): measure α of every weight
  * matrix of the live model, average it per layer, and turn that into multipliers ({@link Multipliers#forLayers}, a
  * pure function); keep the answer until the next refresh. Only the optimizer's learning rates change, never its
  * state. Each refresh is returned to the loop as a record; writing it anywhere is the listeners' business.
  */
-public final class SpectralLayerRates implements LayerRates {
+public final class SpectralLayerRates implements LayerRates, TrainingListener {
+    /** The analysis may take at most this share of the training time so far; a due refresh that would exceed it waits. */
+    public static final double TIME_BUDGET = 0.02;
+
     /** What the {@code automation} section asks for, with the refresh interval resolved. */
     public record Settings(Policy policy, List<String> selectors, long refreshSteps, double minMultiplier, double maxMultiplier,
                            boolean normalize, boolean perLayer, PowerLaw.Estimator estimator) {
@@ -41,7 +45,7 @@ public final class SpectralLayerRates implements LayerRates {
     private final int encoderLayers;
     private final SpectralAnalyzer analyzer;
     private Map<String, Double> current = Map.of();
-    private double analysisSeconds;
+    private double analysisSeconds, lastRefreshSeconds, trainSeconds;
     private int refreshes;
 
     public SpectralLayerRates(SequenceClassifier model, Settings settings) {
@@ -63,6 +67,7 @@ public final class SpectralLayerRates implements LayerRates {
     public Decision multipliers(long step, TrainingPlan plan) {
         if (step <= plan.warmupSteps()) return new Decision(Map.of(), null);
         if (!isRefresh(step, plan.warmupSteps()) && !current.isEmpty()) return new Decision(current, null);
+        if (!current.isEmpty() && !withinBudget(analysisSeconds, lastRefreshSeconds, trainSeconds)) return new Decision(current, null);
         long start = System.nanoTime();
         List<LayerSpectrum> spectra = analyzer.analyze(WeightMatrices.fromParameters(model.parameters(), false));
         List<LayerAlpha> input = LayerAlpha.of(spectra, treated, encoderLayers);
@@ -70,10 +75,24 @@ public final class SpectralLayerRates implements LayerRates {
                 settings.normalize(), settings.perLayer());
         double seconds = (System.nanoTime() - start) / 1e9;
         analysisSeconds += seconds;
+        lastRefreshSeconds = seconds;
         refreshes++;
         List<Refresh.Layer> layers = input.stream().map(l -> new Refresh.Layer(l.layer(), l.alpha(), current.getOrDefault(l.layer(), 1.0))).toList();
         var summary = SpectralAnalyzer.summarize(spectra);
         return new Decision(current, new Refresh(step, layers, summary.meanAlpha(), summary.stdAlpha(), summary.fitted(), seconds));
+    }
+
+    /**
+     * Whether one more refresh, expected to take as long as the last one, keeps the analysis within
+     * {@link #TIME_BUDGET} of the training time so far (the steps' own seconds, the analysis included).
+     */
+    static boolean withinBudget(double analysisSeconds, double lastRefreshSeconds, double trainSeconds) {
+        return analysisSeconds + lastRefreshSeconds <= TIME_BUDGET * (trainSeconds + lastRefreshSeconds);
+    }
+
+    @Override
+    public void onStep(StepMetrics m, TrainingControl control) {
+        trainSeconds += m.stepSeconds();
     }
 
     public double analysisSeconds() {

@@ -62,7 +62,7 @@ class CurvesTest {
         Curves base2 = new Curves(List.of(), List.of(new double[] {10, 0.5}, new double[] {20, 0.3}));
         Curves fast2 = new Curves(List.of(), List.of(new double[] {10, 0.3}, new double[] {20, 0.2}));
         RunConfig config = RunConfig.parse("data: {train: t.jsonl}\n", "c.yaml", List.of());
-        var c = Comparison.of(Path.of("cmp"), config,
+        var c = Comparison.of(Path.of("cmp"), config, false, false,
                 List.of(run(1, base), run(2, base), run(3, base2)),
                 List.of(run(1, fast), run(2, slow), run(3, fast2)),
                 List.of());
@@ -77,7 +77,7 @@ class CurvesTest {
 
     private static Comparison.Run run(long seed, Curves curves) {
         RunSummary s = new RunSummary(Path.of("r"), null, Map.of(), Double.NaN, -1, 30, 10, 0.3, 1000, 100, "fp32",
-                "completed", null, 0, 0, 0, curves, List.of());
+                "completed", null, 0, 0, 0, curves, List.of(), 1e-4, 0);
         return new Comparison.Run("run", seed, 1e-4, s);
     }
 

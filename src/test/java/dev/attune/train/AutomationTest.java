@@ -73,7 +73,7 @@ class AutomationTest {
     @Test
     void compareWritesTheReportFiles() throws Exception {
         Path out = dir.resolve("compare");
-        var r = Compare.run(config(out.toString(), "trainer.max_steps=10", "automation.policy=auto"), 1, false, out);
+        var r = Compare.run(config(out.toString(), "trainer.max_steps=10", "automation.policy=auto"), 1, Compare.Against.SAME_RATE, out);
         for (String f : List.of("compare.json", "loss_curves.png", "layer_lr.png", "report.html",
                 "seed-3/baseline/summary.json", "seed-3/automated/layer_rates.jsonl")) {
             assertTrue(Files.exists(out.resolve(f)), f);
