@@ -82,7 +82,8 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                              @Key(value = "min_multiplier", def = "0.5", min = 0.01, max = 100) double minMultiplier,
                              @Key(value = "max_multiplier", def = "1.5", min = 0.01, max = 100) double maxMultiplier,
                              @Key(value = "normalize", def = "false") boolean normalize,
-                             @Key(value = "rate_search", def = "successive_halving") RateSearchMethod rateSearch) {}
+                             @Key(value = "rate_search", def = "successive_halving") RateSearchMethod rateSearch,
+                             @Key(value = "analysis_budget", def = "0.02", min = 0, max = 1) double analysisBudget) {}
 
     /**
      * How {@code learning_rate: auto} is resolved: successive halving over the rates a sweep would try (the default), or

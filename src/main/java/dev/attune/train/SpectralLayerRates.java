@@ -18,24 +18,23 @@ import java.util.Map;
 
 /**
  * Per-layer learning rates from layer spectra, refreshed every K steps after warmup while the analysis stays within
- * 2% of the training time (a due refresh that would exceed it is put off; short steps get fewer refreshes): measure α of every weight
+ * {@code analysis_budget} (2%) of the training time (a due refresh that would exceed it is put off, so short steps get
+ * fewer refreshes): measure α of every weight
  * matrix of the live model, average it per layer, and turn that into multipliers ({@link Multipliers#forLayers}, a
  * pure function); keep the answer until the next refresh. Only the optimizer's learning rates change, never its
  * state. Each refresh is returned to the loop as a record; writing it anywhere is the listeners' business.
  */
 public final class SpectralLayerRates implements LayerRates, TrainingListener {
-    /** The analysis may take at most this share of the training time so far; a due refresh that would exceed it waits. */
-    public static final double TIME_BUDGET = 0.02;
 
     /** What the {@code automation} section asks for, with the refresh interval resolved. */
     public record Settings(Policy policy, List<String> selectors, long refreshSteps, double minMultiplier, double maxMultiplier,
-                           boolean normalize, boolean perLayer, PowerLaw.Estimator estimator) {
+                           boolean normalize, boolean perLayer, PowerLaw.Estimator estimator, double analysisBudget) {
         /** {@code refresh_steps: 0} means about ten refreshes per epoch. */
         public static Settings of(RunConfig.Automation a, int batchesPerEpoch) {
             long refresh = a.refreshSteps() > 0 ? a.refreshSteps() : Math.max(1, batchesPerEpoch / 10);
             // the multiplier clamp is a safety bound, not the policy's range (the policy gets min/max_multiplier)
             return new Settings(Policies.byName(a.policy(), a.minMultiplier(), a.maxMultiplier()), a.layers(), refresh, 0.01, 100,
-                    a.normalize(), a.perLayer(), a.estimator());
+                    a.normalize(), a.perLayer(), a.estimator(), a.analysisBudget());
         }
     }
 
@@ -67,7 +66,8 @@ public final class SpectralLayerRates implements LayerRates, TrainingListener {
     public Decision multipliers(long step, TrainingPlan plan) {
         if (step <= plan.warmupSteps()) return new Decision(Map.of(), null);
         if (!isRefresh(step, plan.warmupSteps()) && !current.isEmpty()) return new Decision(current, null);
-        if (!current.isEmpty() && !withinBudget(analysisSeconds, lastRefreshSeconds, trainSeconds)) return new Decision(current, null);
+        if (!current.isEmpty() && settings.analysisBudget() > 0
+                && !withinBudget(settings.analysisBudget(), analysisSeconds, lastRefreshSeconds, trainSeconds)) return new Decision(current, null);
         long start = System.nanoTime();
         List<LayerSpectrum> spectra = analyzer.analyze(WeightMatrices.fromParameters(model.parameters(), false));
         List<LayerAlpha> input = LayerAlpha.of(spectra, treated, encoderLayers);
@@ -84,10 +84,10 @@ public final class SpectralLayerRates implements LayerRates, TrainingListener {
 
     /**
      * Whether one more refresh, expected to take as long as the last one, keeps the analysis within
-     * {@link #TIME_BUDGET} of the training time so far (the steps' own seconds, the analysis included).
+     * {@code budget} (a share) of the training time so far (the steps' own seconds, the analysis included).
      */
-    static boolean withinBudget(double analysisSeconds, double lastRefreshSeconds, double trainSeconds) {
-        return analysisSeconds + lastRefreshSeconds <= TIME_BUDGET * (trainSeconds + lastRefreshSeconds);
+    static boolean withinBudget(double budget, double analysisSeconds, double lastRefreshSeconds, double trainSeconds) {
+        return analysisSeconds + lastRefreshSeconds <= budget * (trainSeconds + lastRefreshSeconds);
     }
 
     @Override

@@ -38,7 +38,7 @@ class AutomationTest {
                 data:    {train: %s, validation: %s, test: %s, max_length: 24}
                 trainer: {learning_rate: 1.0e-4, batch_size: 16, epochs: 2, eval_steps: 5, logging_steps: 1, seed: 3, precision: fp32, warmup_ratio: 0.1}
                 output:  {dir: %s}
-                automation: {enabled: true, policy: tempbalance, refresh_steps: 4, min_multiplier: 0.5, max_multiplier: 1.5}
+                automation: {enabled: true, policy: tempbalance, refresh_steps: 4, min_multiplier: 0.5, max_multiplier: 1.5, analysis_budget: 0}
                 """.formatted(train, validation, test, out);
         return RunConfig.parse(yaml, "automation.yaml", List.of(overrides));
     }
