@@ -137,7 +137,7 @@ public final class FineTune {
                     result.trainSeconds(), segment.medianStepSeconds(), segment.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
                     segment.analysisSeconds(), segment.refreshes(), result.rollbacks(), segment.curves(), segment.layerRates(),
-                    config.trainer().learningRate(), folder.searchCostSteps());
+                    config.trainer().learningRate(), folder.searchCostSteps() + result.probeForwardPasses() / 3.0);
             folder.finish(summary);
             return summary;
         }
@@ -182,7 +182,7 @@ public final class FineTune {
                 }
             });
             Trainer trainer = new Trainer(run.model(), t, config.data().lengthBucketing(), run.bf16(),
-                    spectral == null ? LayerRates.UNIFORM : spectral, listeners, folder.checkpointDir());
+                    spectral == null ? LayerRates.UNIFORM : spectral, listeners, folder.checkpointDir(), a.enabled() ? a.curvatureSteps() : 0);
             Trainer.Result result;
             try {
                 result = trainer.fit(run.train(), run.validation(), config.model().freeze(), resume);

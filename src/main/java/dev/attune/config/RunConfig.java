@@ -83,7 +83,8 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                              @Key(value = "max_multiplier", def = "1.5", min = 0.01, max = 100) double maxMultiplier,
                              @Key(value = "normalize", def = "false") boolean normalize,
                              @Key(value = "rate_search", def = "successive_halving") RateSearchMethod rateSearch,
-                             @Key(value = "analysis_budget", def = "0.02", min = 0, max = 1) double analysisBudget) {}
+                             @Key(value = "analysis_budget", def = "0.02", min = 0, max = 1) double analysisBudget,
+                             @Key(value = "curvature_steps", def = "0", min = 0, max = 1_000_000) int curvatureSteps) {}
 
     /**
      * How {@code learning_rate: auto} is resolved: successive halving over the rates a sweep would try (the default), or

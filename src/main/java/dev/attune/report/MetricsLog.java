@@ -56,6 +56,26 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
     }
 
     /**
+     * The curvature along an update: {@code {"step", "curvature_losses": [l0, l1, l2], "curvature_multiple",
+     * "curvature_rate", "learning_rate"}} (the multiple and rate are null when the parabola has no minimum).
+     */
+    @Override
+    public void onCurvature(dev.attune.train.CurvatureProbe.Measurement c) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("step", c.step());
+        o.putArray("curvature_losses").add(c.loss0()).add(c.loss1()).add(c.loss2());
+        if (Double.isFinite(c.optimalMultiple())) {
+            o.put("curvature_multiple", c.optimalMultiple());
+            o.put("curvature_rate", c.suggestedRate());
+        } else {
+            o.putNull("curvature_multiple");
+            o.putNull("curvature_rate");
+        }
+        o.put("learning_rate", c.learningRate());
+        write(o);
+    }
+
+    /**
      * Drops the lines of the steps that will be redone, then records the rollback:
      * {@code {"step", "rollback", "reason", "restored_step", "learning_rate_scale"}}.
      */

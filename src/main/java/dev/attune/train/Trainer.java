@@ -15,10 +15,9 @@ import java.util.List;
  * Everything else (logging, progress, early stopping, best model) is a {@link TrainingListener}.
  */
 public final class Trainer {
-    /** How a run ended. */
     /** How a run ended; {@code trainSeconds} adds up every segment of a resumed run. */
     public record Result(long steps, double trainSeconds, int rollbacks, double bestLoss, long bestStep, EvalResult lastEval,
-                         String stopReason) {}
+                         String stopReason, int probeForwardPasses) {}
 
     private final SequenceClassifier model;
     private final RunConfig.Trainer cfg;
@@ -27,9 +26,11 @@ public final class Trainer {
     private final LayerRates layerRates;
     private final List<TrainingListener> listeners;
     private final Path checkpointDir;
+    private final int curvatureSteps;
 
+    /** @param curvatureSteps measure the curvature along the update every this many steps after warmup (0: never) */
     public Trainer(SequenceClassifier model, RunConfig.Trainer cfg, boolean bucketing, boolean bf16, LayerRates layerRates,
-                   List<TrainingListener> listeners, Path checkpointDir) {
+                   List<TrainingListener> listeners, Path checkpointDir, int curvatureSteps) {
         if (cfg.autoLearningRate()) throw new IllegalArgumentException("resolve learning_rate: auto before training");
         this.model = model;
         this.cfg = cfg;
@@ -38,6 +39,7 @@ public final class Trainer {
         this.layerRates = layerRates;
         this.listeners = List.copyOf(listeners);
         this.checkpointDir = checkpointDir;
+        this.curvatureSteps = curvatureSteps;
     }
 
     /** At most this many rollbacks; the next diverged step stops the run. */
@@ -60,6 +62,7 @@ public final class Trainer {
         listeners.forEach(l -> l.onStart(plan));
         DivergenceGuard guard = new DivergenceGuard(model.labels().size());
         TrainStep trainStep = new TrainStep(model, optimizer, bf16, cfg.maxGradNorm());
+        CurvatureProbe curvature = curvatureSteps > 0 ? new CurvatureProbe(model, bf16) : null;
 
         long step = state.step();
         EvalResult last = null;
@@ -83,7 +86,13 @@ public final class Trainer {
                 // forward, backward, update; a diverged step is never applied
                 // dropout masks depend on (seed, step) only, so a resumed run draws the same ones
                 java.util.SplittableRandom masks = Seeds.dropout(cfg.seed(), step);
+                boolean probe = curvature != null && step > warmup && step % curvatureSteps == 0;
+                if (probe) curvature.before();
                 TrainStep.Outcome outcome = trainStep.run(batch.tokens(), batch.labels(), (x, p) -> x.dropout(p, masks), guard);
+                if (probe && outcome.applied()) { // the loss along this update's direction (GeN); logged, not acted on
+                    CurvatureProbe.Measurement c = curvature.after(step, lr, batch);
+                    for (TrainingListener l : listeners) l.onCurvature(c);
+                }
                 double loss = outcome.loss(), gradNorm = outcome.gradNorm();
                 String diverged = outcome.rejected();
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -126,7 +135,7 @@ public final class Trainer {
         listeners.forEach(l -> l.onEnd(done, control));
         boolean evaluated = state.bestLoss() < Double.POSITIVE_INFINITY;
         return new Result(step, state.trainSeconds(), state.rollbacks(), state.bestLoss(), evaluated ? state.bestStep() : -1, last,
-                control.shouldStop() ? control.stopReason() : "completed");
+                control.shouldStop() ? control.stopReason() : "completed", curvature == null ? 0 : curvature.forwardPasses());
     }
 
     private void save(AdamW optimizer, Checkpoint.State state) {

@@ -14,5 +14,8 @@ public interface TrainingListener {
     /** The loop restored the checkpoint of {@code r.toStep()} after a diverged step; steps after it will be redone. */
     default void onRollback(Rollback r) {}
 
+    /** The curvature along the update of {@code c.step()} was measured. */
+    default void onCurvature(CurvatureProbe.Measurement c) {}
+
     default void onEnd(long steps, TrainingControl control) {}
 }

@@ -74,15 +74,46 @@ class AutomationTest {
     void compareWritesTheReportFiles() throws Exception {
         Path out = dir.resolve("compare");
         var r = Compare.run(config(out.toString(), "trainer.max_steps=10", "automation.policy=auto"), 1, Compare.Against.SAME_RATE, out);
-        for (String f : List.of("compare.json", "loss_curves.png", "layer_lr.png", "report.html",
-                "seed-3/baseline/summary.json", "seed-3/automated/layer_rates.jsonl")) {
+        for (String f : List.of("compare.json", "report.html", "seed-3/baseline/summary.json", "seed-3/automated/layer_rates.jsonl")) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
         JsonNode c = new ObjectMapper().readTree(out.resolve("compare.json").toFile());
-        assertTrue(c.has("speedup_mean") && c.has("speedup_std"));
+        assertTrue(c.get("mean_std").has("speedup"));
         assertEquals(1, c.get("per_seed").size());
         assertEquals(r.seeds().get(0).baselineSteps(), c.get("per_seed").get(0).get("baseline_steps_to_target").asLong());
         String html = Files.readString(out.resolve("report.html"));
-        assertTrue(html.contains("data:image/png;base64,"), "charts are embedded");
+        assertTrue(html.contains("new uPlot("), "interactive charts");
+    }
+
+    @Test
+    void withoutARateTheSearchRacesTheSweptRatesAndTheChosenCandidateContinuesIntoTheRun() throws Exception {
+        Path out = dir.resolve("race");
+        // 20 steps, evaluations every 5: six candidates to step 5, two to step 10, the chosen one on to 20
+        RunSummary s = FineTune.run(config(out.toString(), "trainer.learning_rate=auto", "automation.policy=auto", "automation.curvature_steps=4"));
+        JsonNode search = new ObjectMapper().readTree(out.resolve("rate_search.json").toFile());
+        assertEquals(6, search.get("candidates").size());
+        long extra = 0, atStage2 = 0;
+        for (JsonNode arm : search.get("candidates")) {
+            boolean chosen = arm.get("learning_rate").asDouble() == search.get("chosen_learning_rate").asDouble();
+            assertEquals(arm.get("stages").asInt() == 1 ? 5 : 10, arm.get("steps").asLong(), arm.toString());
+            if (arm.get("stages").asInt() == 2) atStage2++;
+            if (!chosen) extra += arm.get("steps").asLong();
+        }
+        assertEquals(2, atStage2);
+        assertEquals(4 * 5 + 10, extra, "four candidates stopped at 5 steps, the other survivor at 10");
+        assertEquals(s.learningRate(), search.get("chosen_learning_rate").asDouble());
+        assertEquals(20, s.steps());
+        // the probe's forward passes count a third of a step each: measured at steps 4, 8, ... of the final segment
+        long probes = Files.readAllLines(out.resolve("metrics.jsonl")).stream().filter(l -> l.contains("curvature_losses")).count();
+        assertTrue(probes >= 2, "curvature measured after step 10");
+        assertEquals(extra, s.searchCostSteps(), 3.0 * 20 / 4 / 3 + 1e-9, "search steps plus at most the probes' third-steps");
+        assertTrue(s.searchCostSteps() > extra, "the probes' forward passes are counted");
+        // the run's curve starts at the beginning: the chosen candidate's first stages are part of it
+        assertEquals(5.0, s.curves().evalLoss().get(0)[0]);
+        assertEquals(4, s.curves().evalLoss().size(), "evaluations at 5, 10, 15, 20");
+        JsonNode config = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(out.resolve("config.yaml").toFile());
+        assertEquals(s.learningRate(), config.get("trainer").get("learning_rate").asDouble(), "config.yaml records the chosen rate");
+        assertTrue(Files.exists(out.resolve("model/model.safetensors")));
     }
 }
