@@ -109,6 +109,7 @@ public final class FineTune {
                 config = config.with("trainer.learning_rate", search.chosen());
                 folder.writeConfig(config);
                 folder.writeRateSearch(search);
+                folder.adopt(candidateFolder(folder, search.chosen())); // last: a kill before it searches again on --resume
                 run = run.with(config);
                 resuming = true;
             }
@@ -199,8 +200,8 @@ public final class FineTune {
 
     /**
      * {@code learning_rate: auto}: successive halving over {@link RateSearch#RATES} ({@link RateSearch}). Each candidate
-     * trains in its own folder under {@code rate_search/}; the chosen one's metrics, rate log, checkpoint and best model
-     * move into the run folder, and the run continues from its checkpoint.
+     * trains in its own folder under {@code rate_search/}; the others' weights are deleted at the end, and the caller
+     * moves the chosen one's metrics, rate log, checkpoint and best model into the run folder and continues it.
      */
     private static RateSearch.Outcome searchRate(Run run, RunFolder folder, String label) {
         var t = run.config().trainer();
@@ -215,7 +216,7 @@ public final class FineTune {
             long end = plan.stageEnds().get(stage);
             Map<Double, Double> stageLoss = new LinkedHashMap<>();
             for (double rate : alive) {
-                RunFolder arm = arms.computeIfAbsent(rate, r -> new RunFolder(folder.dir().resolve("rate_search").resolve(rateName(r))));
+                RunFolder arm = arms.computeIfAbsent(rate, r -> candidateFolder(folder, r));
                 boolean first = stage == 0;
                 if (first) { // every candidate starts from the same weights
                     try {
@@ -245,7 +246,6 @@ public final class FineTune {
                     plan.stageEnds().size(), end, stageLoss, alive);
         }
         double chosen = alive.get(0);
-        folder.adopt(arms.get(chosen));
         for (var e : arms.entrySet()) { // the other candidates keep their metrics (for the report), not their weights
             if (e.getKey() == chosen) continue;
             try {
@@ -256,6 +256,10 @@ public final class FineTune {
             }
         }
         return new RateSearch.Outcome(chosen, List.copyOf(results.values()));
+    }
+
+    private static RunFolder candidateFolder(RunFolder run, double rate) {
+        return new RunFolder(run.dir().resolve("rate_search").resolve(rateName(rate)));
     }
 
     /** A rate as its folder name: {@code lr-1e-05}. */
