@@ -143,8 +143,13 @@ public final class CompareReport {
                 ? String.format(Locale.ROOT, "reached the baseline's best validation loss in %.2f&times; fewer steps (%d of %d seeds)", c.speedupMean(), c.reached(), c.seeds().size())
                 : "did not reach the baseline's best validation loss";
         if (c.tuningFree()) {
-            return "Without a learning rate given, attune chose " + rate(c.seeds().get(0).automatedRate()) + " and " + speed
-                    + " of one rate for all at the configured " + rate(config.trainer().learningRate()) + ", its rate search included in neither count; " + acc + ".";
+            SeedResult s = c.seeds().get(0);
+            String reached = s.automatedSteps() > 0
+                    ? String.format(Locale.ROOT, "reached the plain run's best validation loss after %d steps plus %.0f steps of rate search, against %d steps for the plain run",
+                    s.automatedSteps(), s.searchCostSteps(), s.baselineSteps())
+                    : "did not reach the plain run's best validation loss";
+            return "Without a learning rate given, attune chose " + rate(s.automatedRate()) + " and " + reached + " at the configured "
+                    + rate(config.trainer().learningRate()) + (c.seeds().size() > 1 ? " (seed " + s.seed() + ")" : "") + "; " + acc + ".";
         }
         return "At the same base rate (" + rate(config.trainer().learningRate()) + "), the automated run (" + config.automation().policy().key()
                 + ") " + speed + "; " + acc + ".";
