@@ -102,7 +102,11 @@ public final class FineTune {
             }
 
             Path modelDir = folder.modelDir();
-            Run run = new Run(model, pretrained.tokenizer(), config, bf16, trainSet, valSet);
+            // the weights before any training (pretrained encoder, seeded head init; also on --resume, before the
+            // checkpoint is loaded), for the spectral refreshes' signals of the update W − W₀
+            var initialMatrices = config.automation().enabled() ? dev.attune.model.WeightMatrices.fromParameters(model.parameters(), false)
+                    : List.<dev.attune.spectral.SpectralAnalyzer.Matrix>of();
+            Run run = new Run(model, pretrained.tokenizer(), config, bf16, trainSet, valSet, initialMatrices);
             if (!resuming && config.trainer().autoLearningRate()) {
                 // successive halving over the swept rates; the chosen candidate's run folder becomes this run's
                 RateSearch.Outcome search = searchRate(run, folder, label);
@@ -146,9 +150,9 @@ public final class FineTune {
 
     /** What one training segment needs: the model, its tokenizer, the resolved config, precision and the data. */
     private record Run(SequenceClassifier model, dev.attune.data.Tokenizer tokenizer, RunConfig config, boolean bf16,
-                       EncodedDataset train, EncodedDataset validation) {
+                       EncodedDataset train, EncodedDataset validation, List<dev.attune.spectral.SpectralAnalyzer.Matrix> initialMatrices) {
         Run with(RunConfig c) {
-            return new Run(model, tokenizer, c, bf16, train, validation);
+            return new Run(model, tokenizer, c, bf16, train, validation, initialMatrices);
         }
     }
 
@@ -166,7 +170,7 @@ public final class FineTune {
         var a = config.automation();
         long resumeStep = resume ? Checkpoint.step(folder.checkpointDir()) : 0;
         SpectralLayerRates spectral = a.enabled()
-                ? new SpectralLayerRates(run.model(), SpectralLayerRates.Settings.of(a, run.train().batchesPerEpoch(t.batchSize())))
+                ? new SpectralLayerRates(run.model(), SpectralLayerRates.Settings.of(a, run.train().batchesPerEpoch(t.batchSize())), run.initialMatrices())
                 : null;
         StepStats stats = new StepStats();
         try (MetricsLog log = new MetricsLog(folder.metricsFile(), t.loggingSteps(), resumeStep);

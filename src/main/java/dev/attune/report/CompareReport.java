@@ -203,7 +203,12 @@ public final class CompareReport {
                 <h2>Validation loss</h2><div class="chart" id="validation"></div>
                 <h2>Training loss (smoothed)</h2><div class="chart" id="training"></div>
                 <h2>Learning rate of each layer group (automated runs)</h2><div class="chart" id="rates"></div>
-                <h2>α of each layer at each refresh (automated runs)</h2><div class="chart" id="alpha"></div>
+                <h2>The signals measured at each refresh (automated runs)</h2>
+                <p>α of each layer's weights W (what the per-layer rates follow: smaller α, better trained), α of the update
+                so far ΔW = W − W₀, and the update's size ‖ΔW‖ / ‖W₀‖.</p>
+                <h3>α of W</h3><div class="chart" id="alpha"></div>
+                <h3>α of ΔW</h3><div class="chart" id="delta_alpha"></div>
+                <h3>‖ΔW‖ / ‖W₀‖</h3><div class="chart" id="change"></div>
                 <h2>Runs</h2><ul>%s</ul>
                 <p><a href="compare.json">compare.json</a></p>
                 <details><summary>Configuration</summary><pre>%s</pre></details>
@@ -247,18 +252,24 @@ public final class CompareReport {
             o.set("validation", points(r.curves().evalLoss()));
             o.set("training", points(r.curves().smoothedTrainLoss()));
             if (kind.equals("automated")) {
-                ObjectNode layers = o.putObject("rates"), alpha = o.putObject("alpha");
+                ObjectNode rates = o.putObject("rates"), alpha = o.putObject("alpha"), deltaAlpha = o.putObject("delta_alpha"),
+                        change = o.putObject("change");
                 for (LayerRate lr : r.summary().layerRates()) {
-                    ArrayNode p = layers.has(lr.layer()) ? (ArrayNode) layers.get(lr.layer()) : layers.putArray(lr.layer());
-                    p.addArray().add(lr.step()).add(lr.learningRate());
-                    if (Double.isFinite(lr.alpha())) {
-                        ArrayNode a = alpha.has(lr.layer()) ? (ArrayNode) alpha.get(lr.layer()) : alpha.putArray(lr.layer());
-                        a.addArray().add(lr.step()).add(lr.alpha());
-                    }
+                    add(rates, lr, lr.learningRate());
+                    add(alpha, lr, lr.alpha());
+                    add(deltaAlpha, lr, lr.deltaAlpha());
+                    add(change, lr, lr.relativeChange());
                 }
             }
         }
         return new ObjectMapper().writeValueAsString(root).replace("</", "<\\/");
+    }
+
+    /** Appends (step, value) to the layer's series, when the value was measured. */
+    private static void add(ObjectNode series, LayerRate lr, double value) {
+        if (!Double.isFinite(value)) return;
+        ArrayNode p = series.has(lr.layer()) ? (ArrayNode) series.get(lr.layer()) : series.putArray(lr.layer());
+        p.addArray().add(lr.step()).add(value);
     }
 
     private static ArrayNode points(List<double[]> pts) {
@@ -309,6 +320,8 @@ public final class CompareReport {
               ({name: layer + ' (seed ' + r.name.split(' seed ')[1] + ')', points: pts, color: 'hsl(' + Math.round(300 * j / Math.max(1, arr.length - 1)) + ',70%,' + (40 + 12 * i) + '%)', width: 1.5, dots: true})));
             drawn += draw('rates', groups('rates'), 'learning rate', true);
             drawn += draw('alpha', groups('alpha'), 'alpha', false);
+            drawn += draw('delta_alpha', groups('delta_alpha'), 'alpha of the update', false);
+            drawn += draw('change', groups('change'), 'relative change', true);
             document.body.dataset.charts = String(drawn);
             """;
 

@@ -40,6 +40,8 @@ public final class LayerRatesLog implements TrainingListener, AutoCloseable {
             o.put("step", r.step());
             o.put("layer", l.layer());
             if (l.hasAlpha()) o.put("alpha", l.alpha());
+            if (Double.isFinite(l.deltaAlpha())) o.put("delta_alpha", l.deltaAlpha());
+            if (Double.isFinite(l.relativeChange())) o.put("relative_change", l.relativeChange());
             o.put("multiplier", l.multiplier());
             o.put("learning_rate", learningRate * l.multiplier());
             log.append(o);
@@ -49,7 +51,8 @@ public final class LayerRatesLog implements TrainingListener, AutoCloseable {
     /** Every layer's rate at every refresh of the run, in order (α NaN where no matrix of the layer was fitted). */
     public List<LayerRate> history() {
         return log.lines().stream().map(o -> new LayerRate(o.get("step").asLong(), o.get("layer").asText(),
-                o.path("alpha").asDouble(Double.NaN), o.get("multiplier").asDouble(), o.get("learning_rate").asDouble())).toList();
+                o.path("alpha").asDouble(Double.NaN), o.path("delta_alpha").asDouble(Double.NaN),
+                o.path("relative_change").asDouble(Double.NaN), o.get("multiplier").asDouble(), o.get("learning_rate").asDouble())).toList();
     }
 
     @Override

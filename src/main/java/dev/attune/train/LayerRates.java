@@ -22,7 +22,8 @@ public interface LayerRates {
      * over every fitted matrix, and the seconds the analysis took.
      */
     record Refresh(long step, List<Layer> layers, double alphaMean, double alphaStd, int alphaMatrices, double analysisSeconds) {
-        public record Layer(String layer, double alpha, double multiplier) {
+        /** α of W, α of ΔW = W − W₀ and ‖ΔW‖ / ‖W₀‖ (NaN when not fitted or measured), and the multiplier set. */
+        public record Layer(String layer, double alpha, double deltaAlpha, double relativeChange, double multiplier) {
             public boolean hasAlpha() {
                 return Double.isFinite(alpha);
             }

@@ -43,8 +43,8 @@ class CompareReportTest {
     }
 
     static Comparison.Run run(String label, double rate, long steps, double searchCost, Curves curves, Path runDir) {
-        List<LayerRate> rates = List.of(new LayerRate(10, "encoder.layer.0", 2.1, 0.9, rate * 0.9), new LayerRate(10, "classifier", Double.NaN, 1, rate),
-                new LayerRate(20, "encoder.layer.0", 2.0, 1.1, rate * 1.1), new LayerRate(20, "classifier", Double.NaN, 1, rate));
+        List<LayerRate> rates = List.of(new LayerRate(10, "encoder.layer.0", 2.1, 3.0, 0.001, 0.9, rate * 0.9), new LayerRate(10, "classifier", Double.NaN, Double.NaN, 0.5, 1, rate),
+                new LayerRate(20, "encoder.layer.0", 2.0, 2.8, 0.002, 1.1, rate * 1.1), new LayerRate(20, "classifier", Double.NaN, Double.NaN, 0.7, 1, rate));
         RunSummary s = new RunSummary(runDir, null, Map.of(), curves.bestEvalLoss(), -1, steps, 10, 0.1, 1000, 100, "fp32",
                 "completed", null, 0.1, 2, 0, curves, label.equals("automated") ? rates : List.of(), rate, searchCost);
         return new Comparison.Run(label, 7, rate, s);
@@ -78,7 +78,7 @@ class CompareReportTest {
     }
 
     @Test
-    void theReportLoadsInAHeadlessBrowserWithoutErrorsAndDrawsItsFourCharts(@TempDir Path dir) throws Exception {
+    void theReportLoadsInAHeadlessBrowserWithoutErrorsAndDrawsItsSixCharts(@TempDir Path dir) throws Exception {
         CompareReport.write(comparison(dir));
         String html = Files.readString(dir.resolve("report.html"));
         assertFalse(Pattern.compile("(src|href)=\"(https?:)?//").matcher(html).find(), "nothing is fetched when the page is viewed");
@@ -93,7 +93,7 @@ class CompareReportTest {
         Matcher body = Pattern.compile("<body([^>]*)>").matcher(dom);
         assertTrue(body.find(), "a page was rendered: " + dom.substring(0, Math.min(300, dom.length())));
         assertFalse(body.group(1).contains("data-errors"), "no script error: " + body.group(1));
-        assertTrue(body.group(1).contains("data-charts=\"4\""), "four charts drawn: " + body.group(1));
-        assertEquals(4, dom.split("class=\"uplot").length - 1, "four uPlot charts in the page");
+        assertTrue(body.group(1).contains("data-charts=\"6\""), "six charts drawn: " + body.group(1));
+        assertEquals(6, dom.split("class=\"uplot").length - 1, "six uPlot charts in the page");
     }
 }

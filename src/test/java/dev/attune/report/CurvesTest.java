@@ -91,12 +91,12 @@ class CurvesTest {
                 """);
         try (LayerRatesLog log = new LayerRatesLog(f, 8)) {
             assertEquals(2, Files.readAllLines(f).size(), "the refresh at step 11 will be made again");
-            var refresh = new dev.attune.train.LayerRates.Refresh(11, List.of(new dev.attune.train.LayerRates.Refresh.Layer("classifier", 2.5, 2.0)),
+            var refresh = new dev.attune.train.LayerRates.Refresh(11, List.of(new dev.attune.train.LayerRates.Refresh.Layer("classifier", 2.5, Double.NaN, Double.NaN, 2.0)),
                     2.5, 0, 1, 0.1);
             log.onRefresh(refresh, 1e-4);
-            var kept = List.of(new dev.attune.train.LayerRate(3, "classifier", Double.NaN, 1.0, 1e-4),
-                    new dev.attune.train.LayerRate(7, "classifier", Double.NaN, 1.0, 1e-4));
-            var redone = new dev.attune.train.LayerRate(11, "classifier", 2.5, 2.0, 2e-4);
+            var kept = List.of(new dev.attune.train.LayerRate(3, "classifier", Double.NaN, Double.NaN, Double.NaN, 1.0, 1e-4),
+                    new dev.attune.train.LayerRate(7, "classifier", Double.NaN, Double.NaN, Double.NaN, 1.0, 1e-4));
+            var redone = new dev.attune.train.LayerRate(11, "classifier", 2.5, Double.NaN, Double.NaN, 2.0, 2e-4);
             assertEquals(List.of(kept.get(0), kept.get(1), redone), log.history(), "the whole run's history, the redone refresh once");
             assertTrue(Files.readAllLines(f).get(2).contains("\"alpha\":2.5"));
             log.onRollback(new dev.attune.train.Rollback(12, "loss NaN", 8, 1, 0.5));

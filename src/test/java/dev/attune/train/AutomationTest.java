@@ -56,6 +56,11 @@ class AutomationTest {
             JsonNode n = json.readTree(line);
             layersPerRefresh.merge(n.get("step").asLong(), 1, Integer::sum);
             double m = n.get("multiplier").asDouble();
+            // the update so far is small but not nothing: Adam moves each weight by about the rate per step
+            if (n.get("layer").asText().startsWith("encoder.layer.")) {
+                double change = n.get("relative_change").asDouble();
+                assertTrue(change > 1e-6 && change < 0.05, "relative change " + change + ": " + line);
+            }
             if (n.has("alpha")) assertTrue(m >= 0.5 - 1e-9 && m <= 1.5 + 1e-9, line);
             else assertEquals(1.0, m, 0, "no fit, base rate: " + line);
         }
