@@ -10,6 +10,8 @@ import dev.attune.model.HeadConfig;
 import dev.attune.model.Pretrained;
 import dev.attune.model.Safetensors;
 import dev.attune.model.SequenceClassifier;
+import dev.attune.model.WeightMatrices;
+import dev.attune.spectral.SpectralAnalyzer;
 import dev.attune.report.Curves;
 import dev.attune.report.LayerRatesLog;
 import dev.attune.report.MetricsLog;
@@ -104,8 +106,7 @@ public final class FineTune {
             Path modelDir = folder.modelDir();
             // the weights before any training (pretrained encoder, seeded head init; also on --resume, before the
             // checkpoint is loaded), for the spectral refreshes' signals of the update W − W₀
-            var initialMatrices = config.automation().enabled() ? dev.attune.model.WeightMatrices.fromParameters(model.parameters(), false)
-                    : List.<dev.attune.spectral.SpectralAnalyzer.Matrix>of();
+            var initialMatrices = config.automation().enabled() ? WeightMatrices.fromParameters(model.parameters(), false) : List.<SpectralAnalyzer.Matrix>of();
             Run run = new Run(model, pretrained.tokenizer(), config, bf16, trainSet, valSet, initialMatrices);
             if (!resuming && config.trainer().autoLearningRate()) {
                 // successive halving over the swept rates; the chosen candidate's run folder becomes this run's
@@ -150,7 +151,7 @@ public final class FineTune {
 
     /** What one training segment needs: the model, its tokenizer, the resolved config, precision and the data. */
     private record Run(SequenceClassifier model, dev.attune.data.Tokenizer tokenizer, RunConfig config, boolean bf16,
-                       EncodedDataset train, EncodedDataset validation, List<dev.attune.spectral.SpectralAnalyzer.Matrix> initialMatrices) {
+                       EncodedDataset train, EncodedDataset validation, List<SpectralAnalyzer.Matrix> initialMatrices) {
         Run with(RunConfig c) {
             return new Run(model, tokenizer, c, bf16, train, validation, initialMatrices);
         }
@@ -209,6 +210,9 @@ public final class FineTune {
      */
     private static RateSearch.Outcome searchRate(Run run, RunFolder folder, String label) {
         var t = run.config().trainer();
+        if (run.validation() == null) {
+            throw new AttuneException("trainer.learning_rate: auto chooses the rate by validation loss; give data.validation, or a rate");
+        }
         long total = t.maxSteps() > 0 ? t.maxSteps() : (long) t.epochs() * run.train().batchesPerEpoch(t.batchSize());
         RateSearch plan = RateSearch.plan(RateSearch.RATES, total, t.evalSteps());
         Map<String, float[]> initial = new LinkedHashMap<>();

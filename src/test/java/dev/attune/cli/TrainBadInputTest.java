@@ -95,7 +95,11 @@ class TrainBadInputTest {
                 c("resume with another rate and seed", unfinished("c39", "learning_rate: 3.0e-5"), List.of("--set", "trainer.learning_rate=3e-4", "--set", "trainer.seed=7", "--resume"), "trainer.learning_rate: 3.0E-5 -> 3.0E-4; trainer.seed: 42 -> 7"),
                 c("resume with another train file", unfinished("c40", ""), List.of("--set", "data.train=" + goodVal, "--resume"), "data.train: "),
                 c("resume after the data changed", changedData("c41"), List.of("--resume"), "data.train: contents changed"),
-                c("--resume without a config.yaml in the run", unfinishedWithoutConfig("c42"), List.of("--resume"), "config.yaml: missing"));
+                c("--resume without a config.yaml in the run", unfinishedWithoutConfig("c42"), List.of("--resume"), "config.yaml: missing"),
+                c("learning_rate auto without validation data", file("c43.yaml", config("learning_rate: auto", "").replace(", validation: " + goodVal, "")),
+                        List.of(), "trainer.learning_rate: auto chooses the rate by validation loss; give data.validation"),
+                c("unknown rate search", file("c44.yaml", config("", "automation: {rate_search: grid}\n")), List.of(),
+                        "automation.rate_search: must be one of [successive_halving, range_test]"));
     }
 
     /** A config whose output.dir holds an unfinished run (a checkpoint's counters) started with the same config. */
