@@ -68,10 +68,10 @@ class RunConfigTest {
         String yaml = RunConfig.parse("data: {train: t.jsonl}\n", "c.yaml", List.of()).toYaml();
         for (String line : List.of("name: minilm-l6", "pooling: mean", "max_length: 128", "learning_rate: 5.0E-5", "batch_size: 32",
                 "lr_scheduler: linear", "precision: auto", "adam_epsilon: 1.0E-8", "dir: runs/run", "policy: auto", "estimator: xmin_mid",
-                "validation: null", "freeze: []")) {
+                "validation: null", "freeze: []", "rate_search: successive_halving", "analysis_budget: 0.02", "curvature_steps: 0")) {
             assertTrue(yaml.contains(line), line + " in:\n" + yaml);
         }
-        assertEquals(5 + 39, yaml.lines().count(), "five sections, 6 + 7 + 15 + 2 + 9 keys");
+        assertEquals(5 + 42, yaml.lines().count(), "five sections, 6 + 7 + 15 + 2 + 12 keys");
     }
 
     @Test
