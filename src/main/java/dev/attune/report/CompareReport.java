@@ -190,16 +190,17 @@ public final class CompareReport {
                 <html lang="en"><head><meta charset="utf-8"><title>attune: %s</title>
                 <style>%s
                 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222;line-height:1.4}
-                table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+                table{border-collapse:collapse;margin:1em 0;font-size:.85em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
+                .wide{overflow-x:auto}
                 th{background:#f4f4f4}.headline{font-size:1.25em;background:#f3f7ff;padding:.8em 1em;border-left:4px solid #36c}
                 .chart{margin:1.5em 0}details pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head><body>
                 <h1>%s on %s</h1>
                 <p class="headline">%s</p>
                 <p>Model <b>%s</b>, policy <b>%s</b>, %d seed(s)%s. Hover a chart for values; click a legend entry to hide or show a run.</p>
-                <table><tr><th>seed</th><th>baseline lr</th><th>automated lr</th><th>target val. loss</th><th>baseline steps</th>
+                <div class="wide"><table><tr><th>seed</th><th>baseline lr</th><th>automated lr</th><th>target val. loss</th><th>baseline steps</th>
                 <th>automated steps</th><th>steps speed-up</th>%s<th>baseline test acc.</th><th>automated test acc.</th>
                 <th>baseline F1</th><th>automated F1</th><th>baseline s</th><th>automated s</th><th>analysis overhead</th></tr>
-                %s</table>
+                %s</table></div>
                 <h2>Validation loss</h2><div class="chart" id="validation"></div>
                 <h2>Training loss (smoothed)</h2><div class="chart" id="training"></div>
                 <h2>Learning rate of each layer group (automated runs)</h2><div class="chart" id="rates"></div>
@@ -293,7 +294,7 @@ public final class CompareReport {
             function plain(v) {
               if (v == null) return '';
               if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return v.toExponential(0).replace('e-', 'e-').replace('e+', 'e');
-              return String(+v.toPrecision(2));
+              return String(+v.toPrecision(3));
             }
             function draw(id, series, yLabel, log) {
               if (series.length === 0) { document.getElementById(id).textContent = 'no data'; return false; }
