@@ -58,12 +58,14 @@ public final class CompareReport {
         String speedupKey = c.againstSweep() ? "steps_speedup_vs_best" : "speedup";
         if (c.againstSweep()) root.put("sweep_cost_steps", c.sweepCostSteps());
         ArrayNode per = root.putArray("per_seed");
-        for (SeedResult s : seeds) {
+        for (int i = 0; i < seeds.size(); i++) {
+            SeedResult s = seeds.get(i);
             ObjectNode o = per.addObject();
             o.put("seed", s.seed());
             o.put("baseline_learning_rate", s.baselineRate());
             o.put("automated_learning_rate", s.automatedRate());
             o.put("target_validation_loss", s.targetLoss());
+            putNumber(o, "automated_best_validation_loss", c.automated().get(i).curves().bestEvalLoss());
             o.put("baseline_steps_to_target", s.baselineSteps());
             if (s.automatedSteps() > 0) o.put("automated_steps_to_target", s.automatedSteps());
             else o.putNull("automated_steps_to_target");
