@@ -323,8 +323,11 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
         List<String> out = new ArrayList<>();
         try {
             JsonNode a = YAML.readTree(toYaml()), b = YAML.readTree(other.toYaml());
+            // with automation off on both sides, its other settings change nothing
+            boolean automationOff = !automation().enabled() && !other.automation().enabled();
             for (var sections = a.fieldNames(); sections.hasNext(); ) {
                 String section = sections.next();
+                if (automationOff && section.equals("automation")) continue;
                 for (var keys = a.get(section).fieldNames(); keys.hasNext(); ) {
                     String key = keys.next(), name = section + "." + key;
                     JsonNode x = a.get(section).get(key), y = b.path(section).path(key);
