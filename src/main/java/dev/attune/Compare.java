@@ -46,13 +46,14 @@ public final class Compare {
                 sweep.add(run(c, "sweep " + FineTune.rateName(rate), firstSeed));
             }
         }
-        double bestRate = against == Against.SWEEP ? Comparison.best(sweep).learningRate() : config.trainer().learningRate();
+        Comparison.Run bestSwept = against == Against.SWEEP ? Comparison.best(sweep) : null;
+        double bestRate = bestSwept != null ? bestSwept.learningRate() : config.trainer().learningRate();
         for (int i = 0; i < seeds; i++) {
             long seed = firstSeed + i;
             Path dir = out.resolve("seed-" + seed);
             RunConfig c = config.with("trainer.seed", seed);
-            if (against == Against.SWEEP && i == 0) {
-                baselines.add(Comparison.best(sweep));
+            if (bestSwept != null && i == 0) {
+                baselines.add(bestSwept);
             } else {
                 baselines.add(run(c.with("automation.enabled", false).with("trainer.learning_rate", bestRate)
                         .with("output.dir", dir.resolve("baseline").toString()), "baseline", seed));

@@ -33,6 +33,7 @@ import dev.attune.train.TrainingControl;
 import dev.attune.train.TrainingDivergedException;
 import dev.attune.train.TrainingListener;
 import dev.attune.train.RateSearch;
+import dev.attune.train.WeightSnapshot;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -215,8 +216,7 @@ public final class FineTune {
         }
         long total = t.maxSteps() > 0 ? t.maxSteps() : (long) t.epochs() * run.train().batchesPerEpoch(t.batchSize());
         RateSearch plan = RateSearch.plan(RateSearch.RATES, total, t.evalSteps());
-        Map<String, float[]> initial = new LinkedHashMap<>();
-        run.model().parameters().forEach((n, w) -> initial.put(n, w.toFloats()));
+        WeightSnapshot initial = WeightSnapshot.of(run.model());
         Map<Double, RunFolder> arms = new LinkedHashMap<>();
         Map<Double, RateSearch.Arm> results = new LinkedHashMap<>();
         List<Double> alive = plan.rates();
@@ -233,7 +233,7 @@ public final class FineTune {
                     } catch (IOException e) {
                         throw new AttuneException(arm.dir() + ": cannot clear (" + e.getMessage() + ")");
                     }
-                    run.model().parameters().forEach((n, w) -> w.copyFrom(dev.attune.engine.Tensor.fromFloats(initial.get(n), w.shape())));
+                    initial.restore(run.model());
                 }
                 String armLabel = label + " rate " + String.format(java.util.Locale.ROOT, "%.0e", rate) + " stage " + (stage + 1) + "/" + plan.stageEnds().size();
                 double loss;

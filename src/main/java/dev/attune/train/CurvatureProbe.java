@@ -8,8 +8,6 @@ import dev.attune.engine.Tensor;
 import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The loss's curvature along the update direction, after GeN (Bu and Xu, ICLR 2025): an update Δ made at rate η
@@ -25,7 +23,7 @@ public final class CurvatureProbe {
 
     private final SequenceClassifier model;
     private final boolean bf16;
-    private Map<String, float[]> before;
+    private WeightSnapshot before;
     private int forwardPasses;
 
     public CurvatureProbe(SequenceClassifier model, boolean bf16) {
@@ -45,34 +43,26 @@ public final class CurvatureProbe {
 
     /** Remembers w₀, before the update to be measured. */
     public void before() {
-        before = new LinkedHashMap<>();
-        model.parameters().forEach((n, w) -> before.put(n, w.toFloats()));
+        before = WeightSnapshot.of(model);
     }
 
     /** After the update: the three losses on {@code batch}; the weights are left at w₀ + Δ, as the update made them. */
     public Measurement after(long step, double learningRate, EncodedDataset.Batch batch) {
         if (before == null) throw new IllegalStateException("before() first");
-        Map<String, float[]> updated = new LinkedHashMap<>();
-        model.parameters().forEach((n, w) -> updated.put(n, w.toFloats()));
+        WeightSnapshot updated = WeightSnapshot.of(model);
         double l1 = loss(batch);
-        set(n -> {                                                                   // w₀ + 2Δ = 2(w₀ + Δ) − w₀
+        WeightSnapshot.set(model, n -> {                                             // w₀ + 2Δ = 2(w₀ + Δ) − w₀
             float[] w1 = updated.get(n), w0 = before.get(n), w2 = new float[w1.length];
             for (int i = 0; i < w2.length; i++) w2[i] = 2 * w1[i] - w0[i];
             return w2;
         });
         double l2 = loss(batch);
-        set(before::get);
+        before.restore(model);
         double l0 = loss(batch);
-        set(updated::get);
+        updated.restore(model);
         before = null;
         double t = optimalMultiple(l0, l1, l2);
         return new Measurement(step, learningRate, l0, l1, l2, t, learningRate * t);
-    }
-
-    private void set(java.util.function.Function<String, float[]> values) {
-        try (Scope scope = Scope.open()) {
-            model.parameters().forEach((n, w) -> w.copyFrom(Tensor.fromFloats(values.apply(n), w.shape())));
-        }
     }
 
     /** Forward passes made so far (three per measurement). */

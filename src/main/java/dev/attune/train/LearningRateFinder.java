@@ -2,13 +2,10 @@ package dev.attune.train;
 
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.AdamW;
-import dev.attune.engine.Tensor;
 import dev.attune.model.SequenceClassifier;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -27,8 +24,7 @@ public final class LearningRateFinder {
 
     public static Result find(SequenceClassifier model, EncodedDataset train, int batchSize, boolean bf16, long seed,
                               List<String> freeze, double minRate, double maxRate, int steps) {
-        Map<String, float[]> saved = new LinkedHashMap<>();
-        model.parameters().forEach((n, t) -> saved.put(n, t.toFloats()));
+        WeightSnapshot saved = WeightSnapshot.of(model);
         ParameterGroups pg = ParameterGroups.build(model.parameters(), freeze, 0.0);
         AdamW opt = new AdamW(pg.groups(), minRate, 1e-8);
         TrainStep step = new TrainStep(model, opt, bf16, 1.0);
@@ -53,7 +49,7 @@ public final class LearningRateFinder {
                 if (!Double.isFinite(loss) || smoothed > 4 * best) break;
             }
         } finally {
-            model.parameters().forEach((n, t) -> t.copyFrom(Tensor.fromFloats(saved.get(n), t.shape())));
+            saved.restore(model);
         }
         return new Result(bestRate / 10, points);
     }
