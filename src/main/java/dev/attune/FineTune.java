@@ -69,6 +69,8 @@ public final class FineTune {
         Path runDir = folder.dir();
         boolean resuming = folder.open(config, resume);
         if (resuming) config = folder.resolveForResume(config);
+        // what choosing the rate cost beyond the run's own steps: recorded by the segment that chose it
+        double searchCostSteps = resuming ? folder.searchCostSteps() : 0;
 
         // data: the labels are those of the training set, sorted
         var d = config.data();
@@ -95,7 +97,10 @@ public final class FineTune {
             EncodedDataset testSet = test == null ? null : EncodedDataset.encode(test, pretrained.tokenizer(), labels, maxLength);
             if (!resuming) {
                 if (config.trainer().autoLearningRate() && config.automation().rateSearch() == RunConfig.RateSearchMethod.RANGE_TEST) {
-                    config = withFoundLearningRate(config, model, trainSet, bf16, folder);
+                    var found = findLearningRate(config, model, trainSet, bf16, folder);
+                    config = config.with("trainer.learning_rate", found.chosen());
+                    folder.writeConfig(config);
+                    searchCostSteps = found.points().size();
                 }
                 Map<String, Dataset> data = new LinkedHashMap<>();
                 data.put("train", train);
@@ -116,6 +121,7 @@ public final class FineTune {
                 folder.writeConfig(config);
                 folder.writeRateSearch(search);
                 folder.adopt(candidateFolder(folder, search.chosen())); // last: a kill before it searches again on --resume
+                searchCostSteps = search.extraSteps();
                 run = run.with(config);
                 resuming = true;
             }
@@ -144,7 +150,7 @@ public final class FineTune {
                     result.trainSeconds(), segment.medianStepSeconds(), segment.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
                     segment.analysisSeconds(), segment.refreshes(), result.rollbacks(), segment.curves(), segment.layerRates(),
-                    config.trainer().learningRate(), folder.searchCostSteps() + result.probeForwardPasses() / 3.0);
+                    config.trainer().learningRate(), searchCostSteps + result.probeForwardPasses() / 3.0);
             folder.finish(summary);
             return summary;
         }
@@ -275,16 +281,15 @@ public final class FineTune {
         return "lr-" + String.format(java.util.Locale.ROOT, "%.0e", rate);
     }
 
-    /** Runs the learning-rate range test, logs it to lr_finder.jsonl and returns the config with the chosen rate. */
-    private static RunConfig withFoundLearningRate(RunConfig config, SequenceClassifier model, EncodedDataset train, boolean bf16, RunFolder folder) {
+    /** Runs the learning-rate range test, logs it to lr_finder.jsonl and returns its probes and choice. */
+    private static dev.attune.train.LearningRateFinder.Result findLearningRate(RunConfig config, SequenceClassifier model,
+                                                                              EncodedDataset train, boolean bf16, RunFolder folder) {
         var t = config.trainer();
         var found = dev.attune.train.LearningRateFinder.find(model, train, t.batchSize(), bf16, t.seed(), config.model().freeze(),
                 1e-6, 1e-2, 40);
         folder.writeRangeTest(found);
         System.err.printf("learning-rate range test: %d probes, chosen learning_rate %.3g%n", found.points().size(), found.chosen());
-        RunConfig out = config.with("trainer.learning_rate", found.chosen());
-        folder.writeConfig(out);
-        return out;
+        return found;
     }
 
     /** Metrics for each example group (for example SpamAssassin's hard-ham), when the data has groups. */
