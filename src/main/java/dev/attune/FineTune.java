@@ -1,6 +1,7 @@
 package dev.attune;
 
 import dev.attune.config.RunConfig;
+import dev.attune.data.Augmentation;
 import dev.attune.data.Dataset;
 import dev.attune.data.DatasetReader;
 import dev.attune.data.EncodedDataset;
@@ -22,7 +23,11 @@ import dev.attune.train.BestModelSaver;
 import dev.attune.train.Checkpoint;
 import dev.attune.train.ClassificationMetrics;
 import dev.attune.train.EarlyStopping;
+import dev.attune.train.Calibration;
+import dev.attune.train.Evaluation;
 import dev.attune.train.Evaluator;
+import dev.attune.train.OperatingPoint;
+import dev.attune.report.CalibrationFile;
 import dev.attune.train.LayerRate;
 import dev.attune.train.LayerRates;
 
@@ -79,6 +84,14 @@ public final class FineTune {
         Dataset test = d.test() == null ? null : DatasetReader.read(Path.of(d.test()), d.textField(), d.labelField());
         List<String> labels = new ArrayList<>(new TreeSet<>(train.labelCounts().keySet()));
         if (labels.size() < 2) throw new AttuneException(d.train() + ": training data has only one label " + labels);
+        positiveIndex(config, labels);
+        if (config.decision().maxFlagRate() > 0 && labels.size() != 2) {
+            throw new AttuneException("decision.max_flag_rate: needs two labels (" + d.train() + " has " + labels + ")");
+        }
+        if (config.decision().maxFlagRate() > 0 && validation == null) {
+            throw new AttuneException("decision.max_flag_rate: needs data.validation to choose the threshold on");
+        }
+        for (String file : d.extraTests()) DatasetReader.read(Path.of(file), d.textField(), d.labelField()); // a bad file fails now, not after training
 
         boolean bf16 = switch (config.trainer().precision()) {
             case BF16 -> true;
@@ -92,7 +105,8 @@ public final class FineTune {
                     new HeadConfig(m.pooling().key(), m.intermediateSize(), m.intermediateActivation().key(), m.classifierDropout()),
                     labels, dev.attune.train.Seeds.headInit(config.trainer().seed()));
             int maxLength = Math.min(d.maxLength(), pretrained.model().config().maxPositionEmbeddings());
-            EncodedDataset trainSet = EncodedDataset.encode(train, pretrained.tokenizer(), labels, maxLength);
+            EncodedDataset trainSet = EncodedDataset.encode(train, pretrained.tokenizer(), labels, maxLength)
+                    .augmented(Augmentation.of(d.augment(), d.augmentProbability()), config.trainer().seed(), pretrained.tokenizer(), maxLength);
             EncodedDataset valSet = validation == null ? null : EncodedDataset.encode(validation, pretrained.tokenizer(), labels, maxLength);
             EncodedDataset testSet = test == null ? null : EncodedDataset.encode(test, pretrained.tokenizer(), labels, maxLength);
             if (!resuming) {
@@ -137,20 +151,31 @@ public final class FineTune {
                     throw new AttuneException(modelDir + ": cannot write model (" + e.getMessage() + ")");
                 }
             }
-            ClassificationMetrics testMetrics = null;
-            Map<String, ClassificationMetrics> groups = new TreeMap<>();
-            if (testSet != null) {
-                float[][] p = Evaluator.probabilities(model, testSet, config.trainer().evalBatchSize(), bf16);
-                long[] truth = new long[testSet.size()];
-                for (int i = 0; i < truth.length; i++) truth[i] = testSet.label(i);
-                testMetrics = ClassificationMetrics.of(p, truth, labels);
-                groups = perGroup(test, p, truth, labels);
+            // calibration and the operating point on the validation split, then the test sets scored at it
+            OperatingPoint point = null;
+            if (valSet != null) {
+                point = operatingPoint(config, labels, Evaluator.probabilities(model, valSet, config.trainer().evalBatchSize(), bf16), valSet);
+                if (config.output().saveModel()) {
+                    try {
+                        CalibrationFile.write(modelDir, point);
+                    } catch (IOException e) {
+                        throw new AttuneException(modelDir + ": cannot write " + CalibrationFile.NAME + " (" + e.getMessage() + ")");
+                    }
+                }
             }
+            Evaluation testResult = testSet == null ? null : evaluate(model, test, testSet, labels, point, config, bf16);
+            Map<String, Evaluation> extra = new LinkedHashMap<>();
+            for (String file : d.extraTests()) {
+                Dataset data = DatasetReader.read(Path.of(file), d.textField(), d.labelField());
+                extra.put(file, evaluate(model, data, EncodedDataset.encode(data, pretrained.tokenizer(), labels, maxLength), labels, point, config, bf16));
+            }
+            ClassificationMetrics testMetrics = testResult == null ? null : testResult.overall();
+            Map<String, ClassificationMetrics> groups = testResult == null ? new TreeMap<>() : testResult.groups();
             RunSummary summary = new RunSummary(runDir, testMetrics, groups, result.bestLoss(), result.bestStep(), result.steps(),
                     result.trainSeconds(), segment.medianStepSeconds(), segment.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
                     segment.analysisSeconds(), segment.refreshes(), result.rollbacks(), segment.curves(), segment.layerRates(),
-                    config.trainer().learningRate(), searchCostSteps + result.probeForwardPasses() / 3.0);
+                    config.trainer().learningRate(), searchCostSteps + result.probeForwardPasses() / 3.0, point, extra);
             folder.finish(summary);
             return summary;
         }
@@ -292,24 +317,29 @@ public final class FineTune {
         return found;
     }
 
-    /** Metrics for each example group (for example SpamAssassin's hard-ham), when the data has groups. */
-    private static Map<String, ClassificationMetrics> perGroup(Dataset data, float[][] p, long[] truth, List<String> labels) {
-        Map<String, List<Integer>> idx = new TreeMap<>();
-        for (int i = 0; i < data.size(); i++) {
-            Example e = data.examples().get(i);
-            if (e.group() != null) idx.computeIfAbsent(e.group(), k -> new ArrayList<>()).add(i);
-        }
-        Map<String, ClassificationMetrics> out = new LinkedHashMap<>();
-        idx.forEach((g, ix) -> {
-            float[][] gp = new float[ix.size()][];
-            long[] gt = new long[ix.size()];
-            for (int k = 0; k < ix.size(); k++) {
-                gp[k] = p[ix.get(k)];
-                gt[k] = truth[ix.get(k)];
-            }
-            out.put(g, ClassificationMetrics.of(gp, gt, labels));
-        });
-        return out;
+    private static Evaluation evaluate(SequenceClassifier model, Dataset data, EncodedDataset encoded, List<String> labels,
+                                       OperatingPoint point, RunConfig config, boolean bf16) {
+        float[][] p = Evaluator.probabilities(model, encoded, config.trainer().evalBatchSize(), bf16);
+        long[] truth = new long[encoded.size()];
+        for (int i = 0; i < truth.length; i++) truth[i] = encoded.label(i);
+        return Evaluation.of(data, p, truth, labels, point);
+    }
+
+    /** Temperature scaling and, with {@code decision.max_flag_rate}, the threshold, fitted on validation probabilities. */
+    private static OperatingPoint operatingPoint(RunConfig config, List<String> labels, float[][] p, EncodedDataset validation) {
+        long[] truth = new long[validation.size()];
+        for (int i = 0; i < truth.length; i++) truth[i] = validation.label(i);
+        Calibration c = Calibration.fit(p, truth, labels, positiveIndex(config, labels), config.decision().temperatureScaling());
+        return config.decision().maxFlagRate() > 0 ? OperatingPoint.forFlagRate(c, config.decision().maxFlagRate()) : OperatingPoint.argmax(c);
+    }
+
+    /** decision.positive_label's index among the labels (default: the second), checked before any training. */
+    private static int positiveIndex(RunConfig config, List<String> labels) {
+        String name = config.decision().positiveLabel();
+        if (name.isEmpty()) return Math.min(1, labels.size() - 1);
+        int i = labels.indexOf(name);
+        if (i < 0) throw new AttuneException("decision.positive_label: '" + name + "' is not a label of " + config.data().train() + " " + labels);
+        return i;
     }
 
     /** Step times and token counts, for the summary. */

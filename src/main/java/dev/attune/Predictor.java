@@ -6,7 +6,11 @@ import dev.attune.engine.Engine;
 import dev.attune.model.Pretrained;
 import dev.attune.model.SequenceClassifier;
 import dev.attune.train.ClassificationMetrics;
+import dev.attune.train.Calibration;
+import dev.attune.train.Evaluation;
 import dev.attune.train.Evaluator;
+import dev.attune.train.OperatingPoint;
+import dev.attune.report.CalibrationFile;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +32,7 @@ public final class Predictor implements AutoCloseable {
     private final int maxLength;
     private final int batchSize;
     private final boolean bf16;
+    private OperatingPoint point;
 
     private Predictor(Pretrained pretrained, String name, int maxLength, int batchSize, boolean bf16) {
         this.pretrained = pretrained;
@@ -36,6 +41,7 @@ public final class Predictor implements AutoCloseable {
         this.maxLength = Math.min(maxLength, pretrained.model().config().maxPositionEmbeddings());
         this.batchSize = batchSize;
         this.bf16 = bf16;
+        this.point = CalibrationFile.read(java.nio.file.Path.of(name), classifier.labels());
     }
 
     /**
@@ -62,23 +68,81 @@ public final class Predictor implements AutoCloseable {
         return classifier.labels();
     }
 
+    /** The model's operating point from its calibration.json, or null (raw probabilities, most probable label). */
+    public OperatingPoint operatingPoint() {
+        return point;
+    }
+
+    /** Flags the positive label above {@code threshold} from now on (a two-class model with calibration.json). */
+    public Predictor withThreshold(double threshold) {
+        point = OperatingPoint.atThreshold(requireTwoClassCalibration("--threshold"), threshold);
+        return this;
+    }
+
+    /** Flags the positive label only above the threshold that flags at most {@code rate} of the validation split's other examples. */
+    public Predictor withMaxFlagRate(double rate) {
+        point = OperatingPoint.forFlagRate(requireTwoClassCalibration("--max-flag-rate"), rate);
+        return this;
+    }
+
+    /**
+     * Fits temperature scaling (and, with {@code maxFlagRate > 0}, the threshold) on labelled validation data and
+     * uses it from now on; {@code positiveLabel} null means the second label.
+     */
+    public OperatingPoint calibrate(Dataset validation, String positiveLabel, double maxFlagRate) {
+        int positive = positiveLabel == null ? Math.min(1, labels().size() - 1) : labels().indexOf(positiveLabel);
+        if (positive < 0) throw new AttuneException("--positive-label: '" + positiveLabel + "' is not one of " + name + "'s labels " + labels());
+        if (maxFlagRate > 0 && labels().size() != 2) throw new AttuneException("--max-flag-rate: needs a two-class model (" + name + " has labels " + labels() + ")");
+        EncodedDataset enc = EncodedDataset.encode(validation, pretrained.tokenizer(), labels(), maxLength);
+        float[][] p = probabilities(enc);
+        long[] truth = new long[enc.size()];
+        for (int i = 0; i < truth.length; i++) truth[i] = enc.label(i);
+        Calibration c = Calibration.fit(p, truth, labels(), positive, true);
+        point = maxFlagRate > 0 ? OperatingPoint.forFlagRate(c, maxFlagRate) : OperatingPoint.argmax(c);
+        return point;
+    }
+
+    private Calibration requireTwoClassCalibration(String option) {
+        if (labels().size() != 2) throw new AttuneException(option + ": needs a two-class model (" + name + " has labels " + labels() + ")");
+        if (point == null || point.calibration().negativeScores().length == 0) {
+            throw new AttuneException(option + ": " + name + " has no " + CalibrationFile.NAME + " (a model trained with validation data has one)");
+        }
+        return point.calibration();
+    }
+
     public List<Prediction> predict(List<String> texts) {
         if (texts.isEmpty()) return List.of();
         float[][] probs = probabilities(EncodedDataset.unlabelled(texts, pretrained.tokenizer(), maxLength));
+        int[] decided;
+        if (point != null) {
+            probs = point.calibrate(probs);
+            decided = point.decide(probs);
+        } else {
+            decided = new int[probs.length];
+            for (int i = 0; i < probs.length; i++) decided[i] = ClassificationMetrics.argmax(probs[i]);
+        }
         List<String> labels = labels();
         List<Prediction> out = new ArrayList<>(probs.length);
-        for (float[] row : probs) {
+        for (int i = 0; i < probs.length; i++) {
             Map<String, Float> byLabel = new LinkedHashMap<>();
-            for (int k = 0; k < row.length; k++) byLabel.put(labels.get(k), row[k]);
-            out.add(new Prediction(labels.get(ClassificationMetrics.argmax(row)), byLabel));
+            for (int k = 0; k < probs[i].length; k++) byLabel.put(labels.get(k), probs[i][k]);
+            out.add(new Prediction(labels.get(decided[i]), byLabel));
         }
         return out;
     }
 
     /** Metrics on labelled data; a label the model does not know is an error naming the file and line. */
     public ClassificationMetrics evaluate(Dataset data) {
+        return evaluateByGroup(data).overall();
+    }
+
+    /** Metrics overall and per example group (for example the kinds of a test set), at the operating point. */
+    public Evaluation evaluateByGroup(Dataset data) {
         EncodedDataset enc = EncodedDataset.encode(data, pretrained.tokenizer(), labels(), maxLength);
-        return namingTheModel(() -> Evaluator.evaluate(classifier, enc, batchSize, bf16));
+        float[][] p = probabilities(enc);
+        long[] truth = new long[enc.size()];
+        for (int i = 0; i < truth.length; i++) truth[i] = enc.label(i);
+        return Evaluation.of(data, p, truth, labels(), point);
     }
 
     private float[][] probabilities(EncodedDataset data) {

@@ -11,4 +11,10 @@ final class Options {
             throw new AttuneException(option + ": must be between " + min + " and " + max + " (got " + value + ")");
         }
     }
+
+    static void requireRange(String option, double value, double min, double max) {
+        if (!(value >= min && value <= max)) {
+            throw new AttuneException(option + ": must be between " + min + " and " + max + " (got " + value + ")");
+        }
+    }
 }

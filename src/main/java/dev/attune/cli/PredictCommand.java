@@ -27,12 +27,15 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @picocli.CommandLine.Mixin DecisionOptions decision;
+
     @Override
     public Integer call() throws IOException {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
         Options.requireRange("--max-length", maxLength, 2, 512);
         List<String> texts = TextLines.read(input);
         try (Predictor predictor = Predictor.load(model, maxLength, batchSize)) {
+            decision.apply(predictor);
             ObjectMapper json = new ObjectMapper();
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             for (Predictor.Prediction p : predictor.predict(texts)) out.println(json.writeValueAsString(p));

@@ -33,6 +33,15 @@ final class Summaries {
         return Double.isFinite(v) ? String.format("%.2fx", v) : "-";
     }
 
+    /** The calibration and decision rule a model is scored at (nothing for a model without calibration.json). */
+    static void printOperatingPoint(dev.attune.train.OperatingPoint op) {
+        if (op == null) return;
+        var c = op.calibration();
+        System.out.printf("calibration: temperature %.3f (validation ECE %.4f -> %.4f)%s%n", c.temperature(), c.eceBefore(), c.eceAfter(),
+                op.thresholded() ? String.format("; %s when p(%s) > %.4f (flags %.2f%% of validation %s)", c.positiveLabel(), c.positiveLabel(),
+                        op.threshold(), 100 * c.flagRate(op.threshold()), "non-" + c.positiveLabel()) : "");
+    }
+
     static void printMetrics(String name, ClassificationMetrics m) {
         System.out.printf("%s: accuracy %.4f  f1_macro %.4f  loss %.4f%s  (%d examples)%n", name, m.accuracy(), m.f1Macro(), m.loss(),
                 m.rocAuc() == null ? "" : String.format("  roc_auc %.4f", m.rocAuc()), m.examples());

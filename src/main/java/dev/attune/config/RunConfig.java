@@ -28,7 +28,7 @@ import java.util.Map;
  * declared once, with its default and range, by a {@link Key} on the record component that holds it; unknown keys
  * and out-of-range values are errors naming the file and line, or the {@code --set} option.
  */
-public record RunConfig(Model model, Data data, Trainer trainer, Output output, Automation automation) {
+public record RunConfig(Model model, Data data, Trainer trainer, Output output, Automation automation, Decision decision) {
 
     /** {@code model:} what to fine-tune and the head put on it. */
     public record Model(@Key(value = "name", def = "minilm-l6") String name,
@@ -45,7 +45,10 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                        @Key(value = "text_field", def = "text") String textField,
                        @Key(value = "label_field", def = "label") String labelField,
                        @Key(value = "max_length", def = "128", min = 8, max = 512) int maxLength,
-                       @Key(value = "length_bucketing", def = "true") boolean lengthBucketing) {}
+                       @Key(value = "length_bucketing", def = "true") boolean lengthBucketing,
+                       @Key("augment") List<String> augment,
+                       @Key(value = "augment_probability", def = "0.5", min = 0, max = 1) double augmentProbability,
+                       @Key("extra_tests") List<String> extraTests) {}
 
     /** {@code trainer:} the optimisation. {@code learningRate} is NaN when the config says {@code auto}. */
     public record Trainer(@Key(value = "learning_rate", def = "5.0e-5", min = 1e-8, max = 1.0, auto = true) double learningRate,
@@ -62,7 +65,8 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                           @Key(value = "precision", def = "auto") Precision precision,
                           @Key(value = "lr_scheduler", def = "linear") Scheduler lrScheduler,
                           @Key(value = "early_stopping_patience", def = "0", min = 0, max = 1_000_000) int earlyStoppingPatience,
-                          @Key(value = "adam_epsilon", def = "1.0e-8", min = 1e-12, max = 1e-2) double adamEpsilon) {
+                          @Key(value = "adam_epsilon", def = "1.0e-8", min = 1e-12, max = 1e-2) double adamEpsilon,
+                          @Key(value = "class_weights", def = "none") ClassWeights classWeights) {
         public boolean autoLearningRate() {
             return Double.isNaN(learningRate);
         }
@@ -85,6 +89,19 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                              @Key(value = "rate_search", def = "successive_halving") RateSearchMethod rateSearch,
                              @Key(value = "analysis_budget", def = "0.02", min = 0, max = 1) double analysisBudget,
                              @Key(value = "curvature_steps", def = "0", min = 0, max = 1_000_000) int curvatureSteps) {}
+
+    /**
+     * {@code decision:} how probabilities become labels after training. Temperature scaling fitted on the validation
+     * split; with {@code max_flag_rate > 0} (two classes), the positive label is predicted only above the threshold at
+     * which that fraction of the validation split's other examples would be flagged (a spam filter's lost legitimate
+     * mail). {@code positive_label} empty means the second label in sorted order.
+     */
+    public record Decision(@Key(value = "temperature_scaling", def = "true") boolean temperatureScaling,
+                           @Key(value = "max_flag_rate", def = "0", min = 0, max = 0.5) double maxFlagRate,
+                           @Key(value = "positive_label", def = "") String positiveLabel) {}
+
+    /** Cross-entropy weights per class: all 1, or N / (C · n_c) from the training labels (rare classes count more). */
+    public enum ClassWeights implements Choice { NONE, BALANCED }
 
     /**
      * How {@code learning_rate: auto} is resolved: successive halving over the rates a sweep would try (the default), or
@@ -185,13 +202,13 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
         return section + "." + key;
     }
 
-    private static final List<String> SECTIONS = List.of("model", "data", "trainer", "output", "automation");
+    private static final List<String> SECTIONS = List.of("model", "data", "trainer", "output", "automation", "decision");
 
     private static RunConfig fromTree(ObjectNode tree, String source, Section.Locator locator) {
         for (var it = tree.fieldNames(); it.hasNext(); ) {
             String s = it.next();
             if (!SECTIONS.contains(s)) {
-                throw new ConfigException(locator.where(s, null) + ": " + s + ": unknown section (expected model, data, trainer, output, automation)");
+                throw new ConfigException(locator.where(s, null) + ": " + s + ": unknown section (expected model, data, trainer, output, automation, decision)");
             }
         }
         Map<String, Section> sections = new LinkedHashMap<>();
@@ -207,6 +224,12 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
         // rules that tie two keys together
         if (c.trainer().maxSteps() == 0) throw sections.get("trainer").error("max_steps", "must be -1 (use epochs) or positive");
         if (c.output().dir().isBlank()) throw sections.get("output").error("dir", "must name a directory (got an empty value)");
+        for (String op : c.data().augment()) {
+            if (java.util.Arrays.stream(dev.attune.data.Augmentation.Op.values()).noneMatch(o -> o.key().equals(op))) {
+                throw sections.get("data").error("augment", "unknown operation '" + op + "' (allowed: "
+                        + String.join(", ", java.util.Arrays.stream(dev.attune.data.Augmentation.Op.values()).map(Choice::key).toList()) + ")");
+            }
+        }
         if (c.automation().minMultiplier() > c.automation().maxMultiplier()) {
             throw sections.get("automation").error("min_multiplier", "must not exceed max_multiplier");
         }
@@ -312,7 +335,7 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
 
     /** Keys that change how a run is reported or where it goes, never what its steps compute. */
     private static final java.util.Set<String> NOT_TRAINING = java.util.Set.of(
-            "trainer.eval_batch_size", "trainer.logging_steps", "output.dir");
+            "trainer.eval_batch_size", "trainer.logging_steps", "output.dir", "data.extra_tests");
 
     /**
      * The training-relevant keys (model, data, rates, schedule, batch size, seed, precision, automation...) on which
@@ -327,7 +350,7 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
             boolean automationOff = !automation().enabled() && !other.automation().enabled();
             for (var sections = a.fieldNames(); sections.hasNext(); ) {
                 String section = sections.next();
-                if (automationOff && section.equals("automation")) continue;
+                if (automationOff && section.equals("automation") || section.equals("decision")) continue;
                 for (var keys = a.get(section).fieldNames(); keys.hasNext(); ) {
                     String key = keys.next(), name = section + "." + key;
                     JsonNode x = a.get(section).get(key), y = b.path(section).path(key);

@@ -16,16 +16,21 @@ public final class EncodedDataset {
     /** A batch of examples: padded tokens, label ids, and the examples' positions in the dataset. */
     public record Batch(TokenBatch tokens, long[] labels, int[] indices) {}
 
+    /** How an augmented training set re-draws its texts every epoch. */
+    private record Variants(Augmentation augmentation, long seed, Tokenizer tokenizer, int maxLength) {}
+
     private final Dataset source;
     private final long[][] ids;
     private final long[] labels;
     private final long padId;
+    private final Variants variants;
 
-    private EncodedDataset(Dataset source, long[][] ids, long[] labels, long padId) {
+    private EncodedDataset(Dataset source, long[][] ids, long[] labels, long padId, Variants variants) {
         this.source = source;
         this.ids = ids;
         this.labels = labels;
         this.padId = padId;
+        this.variants = variants;
     }
 
     /**
@@ -44,14 +49,33 @@ public final class EncodedDataset {
             labels[i] = id;
         }
         List<String> texts = data.examples().stream().map(Example::text).toList();
-        return new EncodedDataset(data, tokenizer.encodeEach(texts, maxLength), labels, tokenizer.padId());
+        return new EncodedDataset(data, tokenizer.encodeEach(texts, maxLength), labels, tokenizer.padId(), null);
+    }
+
+    /**
+     * This dataset with its texts augmented afresh in every epoch ({@link #forEpoch}), the draws coming from
+     * {@code seed} alone, so a rerun or a resumed run sees the same texts.
+     */
+    public EncodedDataset augmented(Augmentation augmentation, long seed, Tokenizer tokenizer, int maxLength) {
+        if (source == null) throw new IllegalStateException("only a labelled dataset can be augmented");
+        if (!augmentation.enabled()) return this;
+        return new EncodedDataset(source, ids, labels, padId, new Variants(augmentation, seed, tokenizer, maxLength));
+    }
+
+    /** The dataset epoch {@code epoch} trains on: itself, or its augmented texts of that epoch. */
+    public EncodedDataset forEpoch(int epoch) {
+        if (variants == null) return this;
+        java.util.SplittableRandom random = dev.attune.train.Seeds.augmentation(variants.seed(), epoch);
+        List<String> texts = new ArrayList<>(ids.length);
+        for (Example e : source.examples()) texts.add(variants.augmentation().apply(e.text(), random.split()));
+        return new EncodedDataset(source, variants.tokenizer().encodeEach(texts, variants.maxLength()), labels, padId, null);
     }
 
     /** Texts without labels, for prediction: every label id is -1 and {@link #source()} is null. */
     public static EncodedDataset unlabelled(List<String> texts, Tokenizer tokenizer, int maxLength) {
         long[] labels = new long[texts.size()];
         java.util.Arrays.fill(labels, -1);
-        return new EncodedDataset(null, tokenizer.encodeEach(texts, maxLength), labels, tokenizer.padId());
+        return new EncodedDataset(null, tokenizer.encodeEach(texts, maxLength), labels, tokenizer.padId(), null);
     }
 
     public Dataset source() {

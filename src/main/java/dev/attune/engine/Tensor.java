@@ -288,6 +288,20 @@ public final class Tensor {
         }
     }
 
+    /**
+     * Class-weighted cross-entropy of logits (B, C): Σ w[yᵢ] · (−log softmax(xᵢ)[yᵢ]) / Σ w[yᵢ], as PyTorch's
+     * {@code cross_entropy(weight=w)} with mean reduction.
+     */
+    public Tensor crossEntropy(long[] labels, float[] classWeights) {
+        int b = labels.length, c = classWeights.length;
+        if (size(0) != b || size(1) != c) throw new IllegalArgumentException("logits " + java.util.Arrays.toString(shape()) + " for " + b + " labels of " + c + " classes");
+        double total = 0;
+        for (long y : labels) total += classWeights[(int) y];
+        float[] w = new float[b * c];
+        for (int i = 0; i < b; i++) w[i * c + (int) labels[i]] = (float) (classWeights[(int) labels[i]] / total);
+        return toFloat32().logSoftmax(1).mul(fromFloats(w, b, c)).sum().mul(-1.0);
+    }
+
     /** Mean cross-entropy of logits (B, C) against integer class labels (B). */
     public Tensor crossEntropy(Tensor labels) {
         return new Tensor(torch.cross_entropy(t.to(torch.ScalarType.Float), labels.t));

@@ -75,6 +75,20 @@ public final class RunFiles {
             o.put("examples", m.examples());
             o.put("accuracy", m.accuracy());
         });
+        if (s.operatingPoint() != null) root.set("calibration", CalibrationFile.json(s.operatingPoint(), false));
+        if (!s.extraTests().isEmpty()) {
+            ObjectNode extra = root.putObject("extra_tests");
+            s.extraTests().forEach((testFile, e) -> {
+                ObjectNode o = metricsJson(e.overall());
+                ObjectNode g = o.putObject("groups");
+                e.groups().forEach((name, m) -> {
+                    ObjectNode x = g.putObject(name);
+                    x.put("examples", m.examples());
+                    x.put("accuracy", m.accuracy());
+                });
+                extra.set(testFile, o);
+            });
+        }
         if (Double.isFinite(s.bestValidationLoss())) root.put("best_validation_loss", s.bestValidationLoss());
         root.put("best_step", s.bestStep());
         root.put("steps", s.steps());

@@ -177,7 +177,7 @@ public final class RunFolder {
                     root.path("precision").asText(""), root.path("stop_reason").asText(""),
                     Files.isDirectory(modelDir()) ? modelDir() : null, root.path("analysis_seconds").asDouble(0),
                     root.path("analysis_refreshes").asInt(0), root.path("rollbacks").asInt(0), curves, rates,
-                    config().trainer().learningRate(), searchCostSteps());
+                    config().trainer().learningRate(), searchCostSteps(), null, Map.of());
         } catch (IOException e) {
             throw new AttuneException(summaryFile() + ": cannot read (" + e.getMessage() + ")");
         }

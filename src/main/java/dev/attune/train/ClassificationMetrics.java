@@ -17,12 +17,19 @@ public record ClassificationMetrics(int examples, double loss, double accuracy, 
     public record PerClass(double precision, double recall, double f1, int support) {}
 
     public static ClassificationMetrics of(float[][] probabilities, long[] truth, List<String> labels) {
+        int[] predicted = new int[truth.length];
+        for (int i = 0; i < predicted.length; i++) predicted[i] = argmax(probabilities[i]);
+        return of(probabilities, truth, labels, predicted);
+    }
+
+    /** As {@link #of(float[][], long[], List)} with the predicted label ids given (an operating point's decisions). */
+    public static ClassificationMetrics of(float[][] probabilities, long[] truth, List<String> labels, int[] predicted) {
         int n = truth.length, c = labels.size();
         int[][] cm = new int[c][c];
         double loss = 0;
         int correct = 0;
         for (int i = 0; i < n; i++) {
-            int pred = argmax(probabilities[i]);
+            int pred = predicted[i];
             int y = (int) truth[i];
             cm[y][pred]++;
             if (pred == y) correct++;
@@ -31,12 +38,12 @@ public record ClassificationMetrics(int examples, double loss, double accuracy, 
         Map<String, PerClass> per = new LinkedHashMap<>();
         double f1Sum = 0;
         for (int k = 0; k < c; k++) {
-            int tp = cm[k][k], predicted = 0, actual = 0;
+            int tp = cm[k][k], predictedK = 0, actual = 0;
             for (int j = 0; j < c; j++) {
-                predicted += cm[j][k];
+                predictedK += cm[j][k];
                 actual += cm[k][j];
             }
-            double p = predicted == 0 ? 0 : (double) tp / predicted;
+            double p = predictedK == 0 ? 0 : (double) tp / predictedK;
             double r = actual == 0 ? 0 : (double) tp / actual;
             double f1 = p + r == 0 ? 0 : 2 * p * r / (p + r);
             per.put(labels.get(k), new PerClass(p, r, f1, actual));

@@ -29,7 +29,7 @@ public final class LearningRateFinder {
         AdamW opt = new AdamW(pg.groups(), minRate, 1e-8);
         TrainStep step = new TrainStep(model, opt, bf16, 1.0);
         List<EncodedDataset.Batch> batches = new ArrayList<>();
-        for (int epoch = 0; batches.size() < steps; epoch++) batches.addAll(train.epoch(batchSize, true, Seeds.rangeTestDataOrder(seed, epoch)));
+        for (int epoch = 0; batches.size() < steps; epoch++) batches.addAll(train.forEpoch(epoch).epoch(batchSize, true, Seeds.rangeTestDataOrder(seed, epoch)));
         List<Point> points = new ArrayList<>();
         double avg = 0, best = Double.POSITIVE_INFINITY, bestRate = minRate;
         try {

@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
  *   <li>data order of epoch e: {@code seed · 1000003 + e};</li>
  *   <li>dropout masks of step s: {@code seed · 1000003 + s} (a SplittableRandom, a different generator);</li>
  *   <li>the new head's initial weights: {@code seed + 1};</li>
- *   <li>the learning-rate range test: data order {@code seed + 7919 · e}, dropout of probe k {@code seed · 31 + k}.</li>
+ *   <li>the learning-rate range test: data order {@code seed + 7919 · e}, dropout of probe k {@code seed · 31 + k};</li>
+ *   <li>training-text augmentation of epoch e: {@code seed · 1000003 + e + 0x4155474D} (a SplittableRandom split once
+ *       per example, in dataset order).</li>
  * </ul>
  * Each depends only on the seed and its own counter, never on how many draws another consumer made.
  */
@@ -29,6 +31,10 @@ public final class Seeds {
 
     public static long headInit(long seed) {
         return seed + 1;
+    }
+
+    public static SplittableRandom augmentation(long seed, int epoch) {
+        return new SplittableRandom(seed * STRIDE + epoch + 0x4155474DL);
     }
 
     public static Random rangeTestDataOrder(long seed, int epoch) {

@@ -32,13 +32,29 @@ public final class TrainStep {
     private final AdamW optimizer;
     private final boolean bf16;
     private final double maxGradNorm;
+    private final float[] classWeights;
 
     /** @param maxGradNorm clip the global gradient norm to this; 0 or less: no clipping (the norm is then NaN) */
     public TrainStep(SequenceClassifier model, AdamW optimizer, boolean bf16, double maxGradNorm) {
+        this(model, optimizer, bf16, maxGradNorm, null);
+    }
+
+    /** @param classWeights the loss weight of each class, or null for plain mean cross-entropy */
+    public TrainStep(SequenceClassifier model, AdamW optimizer, boolean bf16, double maxGradNorm, float[] classWeights) {
         this.model = model;
         this.optimizer = optimizer;
         this.bf16 = bf16;
         this.maxGradNorm = maxGradNorm;
+        this.classWeights = classWeights == null ? null : classWeights.clone();
+    }
+
+    /** N / (C · n_c) per class from label ids in [0, C): each class then weighs as much in the loss as every other. */
+    public static float[] balancedWeights(long[] labels, int classes) {
+        long[] count = new long[classes];
+        for (long y : labels) count[(int) y]++;
+        float[] w = new float[classes];
+        for (int k = 0; k < classes; k++) w[k] = count[k] == 0 ? 0f : (float) ((double) labels.length / (classes * count[k]));
+        return w;
     }
 
     public Outcome run(TokenBatch tokens, long[] labels, Dropout dropout, Guard guard) {
@@ -48,7 +64,8 @@ public final class TrainStep {
             Tensor lossT;
             try (Autocast cast = Autocast.bf16(bf16)) {
                 Tensor logits = model.forward(tokens, dropout);                                     // (B, C)
-                lossT = logits.crossEntropy(Tensor.fromLongs(labels, labels.length));
+                lossT = classWeights == null ? logits.crossEntropy(Tensor.fromLongs(labels, labels.length))
+                        : logits.crossEntropy(labels, classWeights);
             }
             lossT.backward();
             loss = lossT.item();

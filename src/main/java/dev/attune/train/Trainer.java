@@ -61,7 +61,13 @@ public final class Trainer {
         TrainingPlan plan = new TrainingPlan(total, warmup, perEpoch, state.step(), pg.groups().size(), pg.trainableParameters());
         listeners.forEach(l -> l.onStart(plan));
         DivergenceGuard guard = new DivergenceGuard(model.labels().size());
-        TrainStep trainStep = new TrainStep(model, optimizer, bf16, cfg.maxGradNorm());
+        float[] classWeights = null;
+        if (cfg.classWeights() == RunConfig.ClassWeights.BALANCED) {
+            long[] y = new long[train.size()];
+            for (int i = 0; i < y.length; i++) y[i] = train.label(i);
+            classWeights = TrainStep.balancedWeights(y, model.labels().size());
+        }
+        TrainStep trainStep = new TrainStep(model, optimizer, bf16, cfg.maxGradNorm(), classWeights);
         CurvatureProbe curvature = curvatureSteps > 0 ? new CurvatureProbe(model, bf16) : null;
 
         long step = state.step();
@@ -69,7 +75,7 @@ public final class Trainer {
         steps:
         while (step < total && !control.shouldStop()) {
             int epoch = (int) (step / perEpoch);
-            List<EncodedDataset.Batch> batches = train.epoch(cfg.batchSize(), bucketing, Seeds.dataOrder(cfg.seed(), epoch));
+            List<EncodedDataset.Batch> batches = train.forEpoch(epoch).epoch(cfg.batchSize(), bucketing, Seeds.dataOrder(cfg.seed(), epoch));
             for (int b = (int) (step % perEpoch); b < batches.size() && step < total && !control.shouldStop(); b++) {
                 EncodedDataset.Batch batch = batches.get(b);
                 step++;
