@@ -46,7 +46,7 @@ class CompareReportTest {
         List<LayerRate> rates = List.of(new LayerRate(10, "encoder.layer.0", 2.1, 3.0, 0.001, 0.9, rate * 0.9), new LayerRate(10, "classifier", Double.NaN, Double.NaN, 0.5, 1, rate),
                 new LayerRate(20, "encoder.layer.0", 2.0, 2.8, 0.002, 1.1, rate * 1.1), new LayerRate(20, "classifier", Double.NaN, Double.NaN, 0.7, 1, rate));
         RunSummary s = new RunSummary(runDir, null, Map.of(), curves.bestEvalLoss(), -1, steps, 10, 0.1, 1000, 100, "fp32",
-                "completed", null, 0.1, 2, 0, curves, label.equals("automated") ? rates : List.of(), rate, searchCost);
+                "completed", null, 0.1, 2, 0, curves, label.equals("automated") ? rates : List.of(), rate, searchCost, null, Map.of());
         return new Comparison.Run(label, 7, rate, s);
     }
 

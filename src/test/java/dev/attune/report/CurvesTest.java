@@ -77,7 +77,7 @@ class CurvesTest {
 
     private static Comparison.Run run(long seed, Curves curves) {
         RunSummary s = new RunSummary(Path.of("r"), null, Map.of(), Double.NaN, -1, 30, 10, 0.3, 1000, 100, "fp32",
-                "completed", null, 0, 0, 0, curves, List.of(), 1e-4, 0);
+                "completed", null, 0, 0, 0, curves, List.of(), 1e-4, 0, null, Map.of());
         return new Comparison.Run("run", seed, 1e-4, s);
     }
 
