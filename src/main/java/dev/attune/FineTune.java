@@ -336,7 +336,7 @@ public final class FineTune {
     /** decision.positive_label's index among the labels (default: the second), checked before any training. */
     private static int positiveIndex(RunConfig config, List<String> labels) {
         String name = config.decision().positiveLabel();
-        if (name.isEmpty()) return Math.min(1, labels.size() - 1);
+        if (name == null || name.isEmpty()) return Math.min(1, labels.size() - 1);
         int i = labels.indexOf(name);
         if (i < 0) throw new AttuneException("decision.positive_label: '" + name + "' is not a label of " + config.data().train() + " " + labels);
         return i;
