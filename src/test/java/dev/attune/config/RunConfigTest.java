@@ -58,6 +58,16 @@ class RunConfigTest {
     }
 
     @Test
+    void augmentationNamesAreChecked() {
+        var c = RunConfig.parse("data: {train: a.jsonl, augment: [crop, strip_footer]}\n", "a.yaml", List.of());
+        assertEquals(List.of("crop", "strip_footer"), c.data().augment());
+        var e = assertThrows(ConfigException.class, () -> RunConfig.parse("data:\n  train: a.jsonl\n  augment: [crop, shuffle]\n", "a.yaml", List.of()));
+        assertTrue(e.getMessage().startsWith("a.yaml:3: data.augment: unknown operation 'shuffle' (allowed: crop, subject_only"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> RunConfig.parse("data: {train: a.jsonl}\ndecision: {max_flag_rate: 0.7}\n", "a.yaml", List.of()));
+        assertTrue(e.getMessage().startsWith("a.yaml:2: decision.max_flag_rate"), e.getMessage());
+    }
+
+    @Test
     void learningRateMayBeAuto() {
         RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.learning_rate=auto"));
         assertTrue(c.trainer().autoLearningRate());
@@ -68,10 +78,11 @@ class RunConfigTest {
         String yaml = RunConfig.parse("data: {train: t.jsonl}\n", "c.yaml", List.of()).toYaml();
         for (String line : List.of("name: minilm-l6", "pooling: mean", "max_length: 128", "learning_rate: 5.0E-5", "batch_size: 32",
                 "lr_scheduler: linear", "precision: auto", "adam_epsilon: 1.0E-8", "dir: runs/run", "policy: auto", "estimator: xmin_mid",
-                "validation: null", "freeze: []", "rate_search: successive_halving", "analysis_budget: 0.02", "curvature_steps: 0")) {
+                "validation: null", "freeze: []", "rate_search: successive_halving", "analysis_budget: 0.02", "curvature_steps: 0",
+                "augment: []", "augment_probability: 0.5", "extra_tests: []", "class_weights: none", "temperature_scaling: true", "max_flag_rate: 0.0")) {
             assertTrue(yaml.contains(line), line + " in:\n" + yaml);
         }
-        assertEquals(5 + 42, yaml.lines().count(), "five sections, 6 + 7 + 15 + 2 + 12 keys");
+        assertEquals(6 + 49, yaml.lines().count(), "six sections, 6 + 10 + 16 + 2 + 12 + 3 keys");
     }
 
     @Test

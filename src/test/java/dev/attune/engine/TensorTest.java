@@ -52,6 +52,20 @@ class TensorTest {
     }
 
     @Test
+    void classWeightedCrossEntropyMatchesItsFormula() {
+        try (var s = Scope.open()) {
+            Tensor logits = Tensor.fromFloats(new float[] {0, 0, (float) Math.log(3), 0}, 2, 2);
+            // row 0: -ln 0.5 with weight 1; row 1: p(class 1) = 1/4, -ln 0.25 with weight 3; divided by 1 + 3
+            double expected = (Math.log(2) + 3 * Math.log(4)) / 4;
+            assertEquals(expected, logits.crossEntropy(new long[] {0, 1}, new float[] {1, 3}).item(), 1e-6);
+            // equal weights: the plain mean
+            assertEquals(logits.crossEntropy(Tensor.fromLongs(new long[] {0, 1}, 2)).item(),
+                    logits.crossEntropy(new long[] {0, 1}, new float[] {2, 2}).item(), 1e-6);
+            assertArrayEquals(new float[] {0.75f, 1.5f}, dev.attune.train.TrainStep.balancedWeights(new long[] {0, 0, 1}, 2), 1e-6f);
+        }
+    }
+
+    @Test
     void dropoutMasksDropTheRequestedShareScaleTheRestAndRepeatForASeed() {
         int n = 1_000_000;
         float[] ones = new float[n];

@@ -43,19 +43,23 @@ class FineTuneTest {
     @Test
     void learnsAGeneratedFourClassDatasetFarAboveChance() throws Exception {
         Path out = dir.resolve("run-learn");
-        RunSummary s = FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", List.of()));
+        RunSummary s = FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", List.of("data.extra_tests=[" + test + "]")));
         assertEquals(30, s.steps(), "2 epochs of 15 batches");
         // chance is 0.75 errors; worst measured error 0 under the AMX, AVX512-BF16, AVX512 and AVX2 instruction-set limits with 1 and 2 threads
         dev.attune.Tolerance.atMost("fine-tuned test error rate on four generated topics", 1 - s.test().accuracy(), 0.1);
         // the run folder describes itself
         for (String f : List.of("config.yaml", "metrics.jsonl", "summary.json", "provenance.json", "model/config.json",
-                "model/model.safetensors", "model/tokenizer.json")) {
+                "model/model.safetensors", "model/tokenizer.json", "model/calibration.json")) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertEquals(s.test().accuracy(), summary.path("test").path("accuracy").asDouble(), 1e-12);
         assertEquals(4, summary.path("test").path("confusion_matrix").size());
         assertTrue(summary.path("peak_rss_mb").asDouble() > 0);
+        // the test file scored again as an extra test set gives the same numbers; the calibration is recorded
+        assertEquals(s.test().accuracy(), summary.path("extra_tests").path(test.toString()).path("accuracy").asDouble(), 1e-12);
+        assertTrue(summary.path("calibration").path("temperature").asDouble() > 0);
+        assertTrue(summary.path("calibration").path("ece_after").asDouble() <= summary.path("calibration").path("ece_before").asDouble() + 0.02);
         JsonNode cfg = new ObjectMapper().readTree(out.resolve("model/config.json").toFile());
         assertEquals("cooking", cfg.path("id2label").path("0").asText());
         assertEquals("BertForSequenceClassification", cfg.path("architectures").path(0).asText());
@@ -74,6 +78,8 @@ class FineTuneTest {
                 if (predictions.get(i).label().equals(testData.examples().get(i).label())) right++;
             }
             assertEquals(s.test().accuracy(), right / (double) texts.size(), 1e-12, "predict agrees with evaluate");
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.attune.AttuneException.class, () -> p.withMaxFlagRate(0.01));
+            assertTrue(e.getMessage().startsWith("--max-flag-rate: needs a two-class model"), e.getMessage());
         }
     }
 
@@ -84,9 +90,31 @@ class FineTuneTest {
         assertEquals(a, b);
     }
 
-    private Path runFor(String name, int steps) {
+    @Test
+    void augmentedClassWeightedRunsRepeatForASeedAndDifferFromPlainOnes() throws Exception {
+        // emails of the generated topics: a subject line and a body of two sentences, so crops and subjects differ
+        Path emails = dir.resolve("emails.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        List<String> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(train)) {
+            var o = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(line);
+            String t = o.get("text").asText();
+            o.put("text", t + "\n" + t + ". " + new StringBuilder(t).reverse() + ".");
+            rows.add(json.writeValueAsString(o));
+        }
+        Files.write(emails, rows);
+        String[] augmented = {"data.train=" + emails, "data.augment=[crop,subject_only,case]", "data.augment_probability=0.8",
+                "trainer.class_weights=balanced"};
+        List<Double> a = losses(runFor("aug-a", 10, augmented)), b = losses(runFor("aug-b", 10, augmented)), plain = losses(runFor("plain", 10, "data.train=" + emails));
+        assertEquals(a, b, "augmentation is drawn from the seed");
+        org.junit.jupiter.api.Assertions.assertNotEquals(plain, a, "augmented texts change the losses");
+    }
+
+    private Path runFor(String name, int steps, String... overrides) {
         Path out = dir.resolve(name);
-        FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", List.of("trainer.max_steps=" + steps, "output.save_model=false")));
+        List<String> o = new ArrayList<>(List.of("trainer.max_steps=" + steps, "output.save_model=false"));
+        o.addAll(List.of(overrides));
+        FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml", o));
         return out;
     }
 
