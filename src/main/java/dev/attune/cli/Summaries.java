@@ -10,6 +10,12 @@ final class Summaries {
     static void print(RunSummary s) {
         if (s.test() != null) printMetrics("test", s.test());
         s.testGroups().forEach((g, m) -> System.out.printf("  group %-12s accuracy %.4f (%d examples)%n", g, m.accuracy(), m.examples()));
+        printOperatingPoint(s.operatingPoint());
+        s.extraTests().forEach((file, e) -> {
+            StringBuilder recalls = new StringBuilder();
+            e.overall().perClass().forEach((label, c) -> recalls.append(String.format(", %s recall %.4f", label, c.recall())));
+            System.out.printf("%s: accuracy %.4f%s (%d examples)%n", file, e.overall().accuracy(), recalls, e.overall().examples());
+        });
         System.out.printf("steps %d, %.0f s training, %.3f s/step (median), %.0f tokens/s, peak RSS %.0f MB, %s; %s%n",
                 s.steps(), s.trainSeconds(), s.medianStepSeconds(), s.tokensPerSecond(), s.peakRssMb(), s.precision(), s.stopReason());
         System.out.println("run folder: " + s.runDir());

@@ -115,6 +115,20 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
         });
     }
 
+    /**
+     * Writes to {@code out} the fine-tuned model directory {@code fineTuned} with {@code fraction} of the pretrained
+     * model {@code base}'s encoder weights mixed back in ({@link WeightMix}); config and tokenizer are copied.
+     */
+    public static void writeMixed(Path fineTuned, String base, double fraction, Path out) throws IOException {
+        BertConfig config = BertConfig.read(fineTuned.resolve("config.json"));
+        Map<String, WeightArray> ft = readWeights(weightsFile(fineTuned));
+        Map<String, WeightArray> pre;
+        try (Pretrained p = load(base)) {
+            pre = p.model().stateDict();
+        }
+        write(out, config, WeightMix.mix(ft, pre, fraction), tokenizerFile(fineTuned));
+    }
+
     /** The fine-tuned classifier of this model directory; an error naming the directory when it has none. */
     public SequenceClassifier requireClassifier() {
         if (classifier == null) {

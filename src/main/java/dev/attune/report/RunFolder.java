@@ -177,7 +177,7 @@ public final class RunFolder {
                     root.path("precision").asText(""), root.path("stop_reason").asText(""),
                     Files.isDirectory(modelDir()) ? modelDir() : null, root.path("analysis_seconds").asDouble(0),
                     root.path("analysis_refreshes").asInt(0), root.path("rollbacks").asInt(0), curves, rates,
-                    config().trainer().learningRate(), searchCostSteps(), null, Map.of());
+                    config().trainer().learningRate(), searchCostSteps(), null, extraTests(root));
         } catch (IOException e) {
             throw new AttuneException(summaryFile() + ": cannot read (" + e.getMessage() + ")");
         }
@@ -270,6 +270,14 @@ public final class RunFolder {
         } catch (IOException e) {
             throw new AttuneException(file + ": cannot write (" + e.getMessage() + ")");
         }
+    }
+
+    /** summary.json's {@code extra_tests}, overall metrics per file (per-kind accuracies are not read back). */
+    private static Map<String, dev.attune.train.Evaluation> extraTests(com.fasterxml.jackson.databind.JsonNode root) {
+        Map<String, dev.attune.train.Evaluation> out = new java.util.LinkedHashMap<>();
+        root.path("extra_tests").fields().forEachRemaining(e ->
+                out.put(e.getKey(), new dev.attune.train.Evaluation(RunFiles.metricsFromJson(e.getValue()), Map.of())));
+        return out;
     }
 
     /** Finishes the run: summary.json, then the checkpoint goes (the model directory holds the result). */
