@@ -13,7 +13,6 @@ declare -A configs=(
   [plain]=""
   [augment]="$AUG"
   [class-weights]="trainer.class_weights=balanced"
-  [augment+class-weights]="$AUG trainer.class_weights=balanced"
   [epochs-2]="trainer.epochs=2"
   [lr-2e-5]="trainer.learning_rate=2e-5"
   [e5-small-v2]="model.name=e5-small-v2"
@@ -21,7 +20,7 @@ declare -A configs=(
   [bert-base-uncased]="model.name=bert-base-uncased trainer.eval_steps=26"
   [e5-small-v2-probe]="model.name=e5-small-v2 model.freeze=[embeddings.*,encoder.*] trainer.learning_rate=1e-3 trainer.epochs=2"
 )
-order=(plain augment class-weights augment+class-weights epochs-2 lr-2e-5 e5-small-v2 bge-small-en-v1.5 bert-base-uncased e5-small-v2-probe)
+order=(plain augment class-weights epochs-2 lr-2e-5 e5-small-v2 bge-small-en-v1.5 bert-base-uncased e5-small-v2-probe)
 [ $# -gt 0 ] && order=("$@")
 
 mkdir -p "$out"
