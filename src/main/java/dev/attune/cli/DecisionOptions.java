@@ -12,15 +12,16 @@ final class DecisionOptions {
             description = "Choose the threshold that flags at most this fraction of the validation split's other (ham) examples, e.g. 0.01.")
     Double maxFlagRate;
 
-    void apply(Predictor predictor) {
+    /** Checks the options before any work starts. */
+    void validate() {
         if (threshold != null && maxFlagRate != null) throw new dev.attune.AttuneException("--threshold and --max-flag-rate: give one of them, not both");
-        if (threshold != null) {
-            Options.requireRange("--threshold", threshold, 0, 1);
-            predictor.withThreshold(threshold);
-        }
-        if (maxFlagRate != null) {
-            Options.requireRange("--max-flag-rate", maxFlagRate, 0, 0.99);
-            predictor.withMaxFlagRate(maxFlagRate);
-        }
+        if (threshold != null) Options.requireRange("--threshold", threshold, 0, 1);
+        if (maxFlagRate != null) Options.requireRange("--max-flag-rate", maxFlagRate, 0, 0.99);
+    }
+
+    void apply(Predictor predictor) {
+        validate();
+        if (threshold != null) predictor.withThreshold(threshold);
+        if (maxFlagRate != null) predictor.withMaxFlagRate(maxFlagRate);
     }
 }

@@ -38,6 +38,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
         Options.requireRange("--max-length", maxLength, 2, 512);
+        decision.validate();
         TextVariant variant = TextVariant.parse("--variant", variantName);
         Dataset dataset = variant.applyTo(DatasetReader.read(data, textField, labelField), onlyLabel);
         try (Predictor predictor = Predictor.load(model, maxLength, batchSize)) {

@@ -33,6 +33,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
         Options.requireRange("--max-length", maxLength, 2, 512);
+        decision.validate();
         List<String> texts = TextLines.read(input);
         try (Predictor predictor = Predictor.load(model, maxLength, batchSize)) {
             decision.apply(predictor);
