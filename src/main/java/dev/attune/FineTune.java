@@ -79,7 +79,10 @@ public final class FineTune {
 
         // data: the labels are those of the training set, sorted
         var d = config.data();
-        Dataset train = DatasetReader.read(Path.of(d.train()), d.textField(), d.labelField());
+        Dataset mainTrain = DatasetReader.read(Path.of(d.train()), d.textField(), d.labelField());
+        List<Dataset> extraTrain = new ArrayList<>();
+        for (String file : d.extraTrain()) extraTrain.add(DatasetReader.read(Path.of(file), d.textField(), d.labelField()));
+        Dataset train = mainTrain.with(extraTrain);
         Dataset validation = d.validation() == null ? null : DatasetReader.read(Path.of(d.validation()), d.textField(), d.labelField());
         Dataset test = d.test() == null ? null : DatasetReader.read(Path.of(d.test()), d.textField(), d.labelField());
         List<String> labels = new ArrayList<>(new TreeSet<>(train.labelCounts().keySet()));
@@ -117,7 +120,8 @@ public final class FineTune {
                     searchCostSteps = found.points().size();
                 }
                 Map<String, Dataset> data = new LinkedHashMap<>();
-                data.put("train", train);
+                data.put("train", mainTrain);
+                for (int i = 0; i < extraTrain.size(); i++) data.put("extra_train_" + (i + 1), extraTrain.get(i));
                 if (validation != null) data.put("validation", validation);
                 if (test != null) data.put("test", test);
                 folder.writeProvenance(config, pretrained.directory(), data, bf16 ? "bf16" : "fp32", Engine.threads());

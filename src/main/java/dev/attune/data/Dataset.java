@@ -11,6 +11,14 @@ public record Dataset(Path source, List<Example> examples) {
         return examples.size();
     }
 
+    /** This dataset followed by {@code more}'s examples; messages name this one's source. */
+    public Dataset with(List<Dataset> more) {
+        if (more.isEmpty()) return this;
+        List<Example> all = new java.util.ArrayList<>(examples);
+        for (Dataset d : more) all.addAll(d.examples());
+        return new Dataset(source, all);
+    }
+
     /** Label → count, sorted by label. */
     public Map<String, Integer> labelCounts() {
         Map<String, Integer> m = new TreeMap<>();

@@ -110,6 +110,16 @@ class FineTuneTest {
         org.junit.jupiter.api.Assertions.assertNotEquals(plain, a, "augmented texts change the losses");
     }
 
+    @Test
+    void extraTrainingFilesAddToTheTrainingSetAndItsProvenance() throws Exception {
+        Path out = dir.resolve("extra-train");
+        RunSummary s = FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml",
+                List.of("data.extra_train=[" + validation + "]", "trainer.epochs=1", "output.save_model=false")));
+        assertEquals(20, s.steps(), "one epoch of (240 + 80) / 16 batches");
+        JsonNode provenance = new ObjectMapper().readTree(out.resolve("provenance.json").toFile());
+        assertEquals(validation.toString(), provenance.path("data").path("extra_train_1").path("path").asText());
+    }
+
     private Path runFor(String name, int steps, String... overrides) {
         Path out = dir.resolve(name);
         List<String> o = new ArrayList<>(List.of("trainer.max_steps=" + steps, "output.save_model=false"));
