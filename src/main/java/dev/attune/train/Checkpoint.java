@@ -22,11 +22,13 @@ import java.util.Map;
 public final class Checkpoint {
     /**
      * The loop's counters: the step, the best validation loss so far and its step, evaluations without improvement,
-     * training seconds summed over every segment of the run, and rollbacks after diverged steps so far.
+     * training seconds summed over every segment of the run, and rollbacks after diverged steps so far, with the step
+     * whose loss spike caused the last one.
      */
-    public record State(long step, double bestLoss, long bestStep, int evalsWithoutImprovement, double trainSeconds, int rollbacks) {
+    public record State(long step, double bestLoss, long bestStep, int evalsWithoutImprovement, double trainSeconds, int rollbacks,
+                        long lossSpikeStep) {
         public static State start() {
-            return new State(0, Double.POSITIVE_INFINITY, 0, 0, 0, 0);
+            return new State(0, Double.POSITIVE_INFINITY, 0, 0, 0, 0, 0);
         }
 
         /** Every learning rate is halved at each rollback. */
@@ -35,17 +37,18 @@ public final class Checkpoint {
         }
 
         State next(long step, double seconds) {
-            return new State(step, bestLoss, bestStep, evalsWithoutImprovement, trainSeconds + seconds, rollbacks);
+            return new State(step, bestLoss, bestStep, evalsWithoutImprovement, trainSeconds + seconds, rollbacks, lossSpikeStep);
         }
 
         State evaluated(double loss) {
-            return loss < bestLoss ? new State(step, loss, step, 0, trainSeconds, rollbacks)
-                    : new State(step, bestLoss, bestStep, evalsWithoutImprovement + 1, trainSeconds, rollbacks);
+            return loss < bestLoss ? new State(step, loss, step, 0, trainSeconds, rollbacks, lossSpikeStep)
+                    : new State(step, bestLoss, bestStep, evalsWithoutImprovement + 1, trainSeconds, rollbacks, lossSpikeStep);
         }
 
-        State rolledBack(State restored) {
+        /** @param spikeStep the step rolled back from when its loss spiked (0 otherwise): replayed, its spike is the data's */
+        State rolledBack(State restored, long spikeStep) {
             return new State(restored.step, restored.bestLoss, restored.bestStep, restored.evalsWithoutImprovement,
-                    trainSeconds, rollbacks + 1);
+                    trainSeconds, rollbacks + 1, spikeStep);
         }
     }
 

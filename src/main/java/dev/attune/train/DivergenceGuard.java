@@ -12,6 +12,7 @@ public final class DivergenceGuard implements TrainStep.Guard {
     private final double lossMargin;
     private double lossAverage = Double.NaN;
     private double gradNormAverage = Double.NaN;
+    private boolean lastWasLossSpike;
 
     /** @param classes the number of classes C, which sets the loss margin 2 ln C */
     public DivergenceGuard(int classes) {
@@ -21,9 +22,11 @@ public final class DivergenceGuard implements TrainStep.Guard {
     /** Why this step diverged, or null when it did not; a step that did not diverge updates the running levels. */
     @Override
     public String reject(double loss, double gradNorm) {
+        lastWasLossSpike = false;
         if (!Double.isFinite(loss)) return "loss " + loss;
         if (!Double.isNaN(gradNorm) && !Double.isFinite(gradNorm)) return "gradient norm " + gradNorm;
         if (!Double.isNaN(lossAverage) && loss > lossAverage + lossMargin) {
+            lastWasLossSpike = true;
             return String.format("loss %.4g far above its running level %.4g", loss, lossAverage);
         }
         if (!Double.isNaN(gradNormAverage) && !Double.isNaN(gradNorm) && gradNorm > GRAD_NORM_FACTOR * gradNormAverage) {
@@ -34,6 +37,23 @@ public final class DivergenceGuard implements TrainStep.Guard {
             gradNormAverage = Double.isNaN(gradNormAverage) ? gradNorm : gradNormAverage + SMOOTHING * (gradNorm - gradNormAverage);
         }
         return null;
+    }
+
+    /** Whether the last rejection was for the loss criterion alone (finite loss and gradient norm). */
+    public boolean lastWasLossSpike() {
+        return lastWasLossSpike;
+    }
+
+    /**
+     * The guard for a step replayed from a checkpoint after its own loss spike made the run roll back: if its loss
+     * spikes again from the checkpoint's weights, the batch is hard (new kinds of examples), not the weights broken,
+     * so that spike is applied; non-finite values and exploding gradients are still rejected.
+     */
+    public TrainStep.Guard forReplayOfLossSpike() {
+        return (loss, gradNorm) -> {
+            String r = reject(loss, gradNorm);
+            return r != null && lastWasLossSpike ? null : r;
+        };
     }
 
     /** Forgets the running levels (after a rollback the weights are those of an earlier step). */

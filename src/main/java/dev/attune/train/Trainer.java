@@ -94,7 +94,8 @@ public final class Trainer {
                 java.util.SplittableRandom masks = Seeds.dropout(cfg.seed(), step);
                 boolean probe = curvature != null && step > warmup && step % curvatureSteps == 0;
                 if (probe) curvature.before();
-                TrainStep.Outcome outcome = trainStep.run(batch.tokens(), batch.labels(), (x, p) -> x.dropout(p, masks), guard);
+                TrainStep.Guard stepGuard = step == state.lossSpikeStep() ? guard.forReplayOfLossSpike() : guard;
+                TrainStep.Outcome outcome = trainStep.run(batch.tokens(), batch.labels(), (x, p) -> x.dropout(p, masks), stepGuard);
                 if (probe && outcome.applied()) { // the loss along this update's direction (GeN); logged, not acted on
                     CurvatureProbe.Measurement c = curvature.after(step, lr, batch);
                     for (TrainingListener l : listeners) l.onCurvature(c);
@@ -110,7 +111,8 @@ public final class Trainer {
                                 + state.rollbacks() + " rollbacks with halved learning rates; lower trainer.learning_rate (now "
                                 + cfg.learningRate() + ")", step);
                     }
-                    state = state.next(state.step(), seconds).rolledBack(Checkpoint.load(checkpointDir, model, optimizer));
+                    long spikeStep = guard.lastWasLossSpike() ? step : 0;
+                    state = state.next(state.step(), seconds).rolledBack(Checkpoint.load(checkpointDir, model, optimizer), spikeStep);
                     Rollback r = new Rollback(step, diverged, state.step(), state.rollbacks(), state.learningRateScale());
                     for (TrainingListener l : listeners) l.onRollback(r);
                     guard.reset();

@@ -32,13 +32,14 @@ class TrainingStateTest {
     void aRollbackRestoresTheCountersButKeepsTheSecondsAndHalvesTheRates() {
         Checkpoint.State restored = Checkpoint.State.start().next(4, 1.0).evaluated(0.5);
         Checkpoint.State later = restored.next(5, 1.0).next(6, 1.0);
-        Checkpoint.State back = later.rolledBack(restored);
+        Checkpoint.State back = later.rolledBack(restored, 6);
         assertEquals(4, back.step());
         assertEquals(0.5, back.bestLoss());
         assertEquals(3.0, back.trainSeconds(), 1e-12, "time spent on the undone steps still counts");
         assertEquals(1, back.rollbacks());
         assertEquals(0.5, back.learningRateScale());
-        assertEquals(0.125, back.rolledBack(restored).rolledBack(restored).learningRateScale());
+        assertEquals(6, back.lossSpikeStep(), "the step whose loss spike caused it");
+        assertEquals(0.125, back.rolledBack(restored, 0).rolledBack(restored, 0).learningRateScale());
     }
 
     @Test
@@ -66,6 +67,19 @@ class TrainingStateTest {
         assertNull(guard.reject(0.5, 900));
         guard.reset();
         assertNull(guard.reject(50, 1e6), "after a reset there is no running level to compare with");
+    }
+
+    @Test
+    void aReplayedLossSpikeIsTheDataAndIsAppliedButNotAnythingWorse() {
+        DivergenceGuard guard = new DivergenceGuard(2);
+        assertNull(guard.reject(0.1, 1.0));
+        assertTrue(guard.reject(1.7, 1.0).contains("far above"));
+        assertTrue(guard.lastWasLossSpike());
+        TrainStep.Guard replay = guard.forReplayOfLossSpike();
+        assertNull(replay.reject(1.7, 1.0), "the same hard batch from the checkpoint's weights");
+        assertTrue(replay.reject(Double.NaN, 1.0).contains("NaN"));
+        assertFalse(guard.lastWasLossSpike());
+        assertTrue(replay.reject(0.5, 5000).contains("exploded"));
     }
 
     private static EvalResult eval(long step, boolean improved, int without) {
