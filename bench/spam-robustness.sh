@@ -9,18 +9,21 @@ out="${1:-runs/spam-robustness}"; shift || true
 command -v jq >/dev/null || { echo "bench/spam-robustness.sh: needs jq (apt-get install jq)" >&2; exit 2; }
 
 AUG='data.augment=[crop,subject_only,body_only,strip_footer,strip_quotes,case]'
+# every configuration but the last trains on the corpus alone, as the standard fixes were measured
+C='data.extra_train=[]'
 declare -A configs=(
-  [plain]=""
-  [augment]="$AUG"
-  [class-weights]="trainer.class_weights=balanced"
-  [epochs-2]="trainer.epochs=2"
-  [lr-2e-5]="trainer.learning_rate=2e-5"
-  [e5-small-v2]="model.name=e5-small-v2"
-  [bge-small-en-v1.5]="model.name=bge-small-en-v1.5"
-  [bert-base-uncased]="model.name=bert-base-uncased trainer.eval_steps=26"
-  [e5-small-v2-probe]="model.name=e5-small-v2 model.freeze=[embeddings.*,encoder.*] trainer.learning_rate=1e-3 trainer.epochs=2"
+  [plain]="$C"
+  [augment]="$C $AUG"
+  [class-weights]="$C trainer.class_weights=balanced"
+  [epochs-2]="$C trainer.epochs=2"
+  [lr-2e-5]="$C trainer.learning_rate=2e-5"
+  [e5-small-v2]="$C model.name=e5-small-v2"
+  [bge-small-en-v1.5]="$C model.name=bge-small-en-v1.5"
+  [bert-base-uncased]="$C model.name=bert-base-uncased trainer.eval_steps=26"
+  [e5-small-v2-probe]="$C model.name=e5-small-v2 model.freeze=[embeddings.*,encoder.*] trainer.learning_rate=1e-3 trainer.epochs=2"
+  [present-day-supplement]="data.extra_train=[$root/data/present-day-mail/train.jsonl] data.extra_train_copies=3"
 )
-order=(plain augment class-weights epochs-2 lr-2e-5 e5-small-v2 bge-small-en-v1.5 bert-base-uncased e5-small-v2-probe)
+order=(plain augment class-weights epochs-2 lr-2e-5 e5-small-v2 bge-small-en-v1.5 bert-base-uncased e5-small-v2-probe present-day-supplement)
 [ $# -gt 0 ] && order=("$@")
 
 mkdir -p "$out"

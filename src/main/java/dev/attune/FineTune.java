@@ -82,7 +82,9 @@ public final class FineTune {
         Dataset mainTrain = DatasetReader.read(Path.of(d.train()), d.textField(), d.labelField());
         List<Dataset> extraTrain = new ArrayList<>();
         for (String file : d.extraTrain()) extraTrain.add(DatasetReader.read(Path.of(file), d.textField(), d.labelField()));
-        Dataset train = mainTrain.with(extraTrain);
+        List<Dataset> copies = new ArrayList<>();
+        for (int k = 0; k < d.extraTrainCopies(); k++) copies.addAll(extraTrain); // a small supplement weighs more
+        Dataset train = mainTrain.with(copies);
         Dataset validation = d.validation() == null ? null : DatasetReader.read(Path.of(d.validation()), d.textField(), d.labelField());
         Dataset test = d.test() == null ? null : DatasetReader.read(Path.of(d.test()), d.textField(), d.labelField());
         List<String> labels = new ArrayList<>(new TreeSet<>(train.labelCounts().keySet()));

@@ -41,6 +41,7 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
     /** {@code data:} where the labelled texts are and how they become batches. */
     public record Data(@Key(value = "train", required = true) String train,
                        @Key("extra_train") List<String> extraTrain,
+                       @Key(value = "extra_train_copies", def = "1", min = 1, max = 100) int extraTrainCopies,
                        @Key("validation") String validation,
                        @Key("test") String test,
                        @Key(value = "text_field", def = "text") String textField,

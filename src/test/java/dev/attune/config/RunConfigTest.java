@@ -82,7 +82,7 @@ class RunConfigTest {
                 "extra_train: []", "augment: []", "augment_probability: 0.5", "extra_tests: []", "class_weights: none", "temperature_scaling: true", "max_flag_rate: 0.0")) {
             assertTrue(yaml.contains(line), line + " in:\n" + yaml);
         }
-        assertEquals(6 + 50, yaml.lines().count(), "six sections, 6 + 11 + 16 + 2 + 12 + 3 keys");
+        assertEquals(6 + 51, yaml.lines().count(), "six sections, 6 + 12 + 16 + 2 + 12 + 3 keys");
     }
 
     @Test

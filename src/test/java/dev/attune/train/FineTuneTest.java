@@ -114,8 +114,8 @@ class FineTuneTest {
     void extraTrainingFilesAddToTheTrainingSetAndItsProvenance() throws Exception {
         Path out = dir.resolve("extra-train");
         RunSummary s = FineTune.run(RunConfig.parse(config(out.toString()), "test.yaml",
-                List.of("data.extra_train=[" + validation + "]", "trainer.epochs=1", "output.save_model=false")));
-        assertEquals(20, s.steps(), "one epoch of (240 + 80) / 16 batches");
+                List.of("data.extra_train=[" + validation + "]", "data.extra_train_copies=2", "trainer.epochs=1", "output.save_model=false")));
+        assertEquals(25, s.steps(), "one epoch of (240 + 2 · 80) / 16 batches");
         JsonNode provenance = new ObjectMapper().readTree(out.resolve("provenance.json").toFile());
         assertEquals(validation.toString(), provenance.path("data").path("extra_train_1").path("path").asText());
     }
