@@ -5,7 +5,6 @@ import dev.attune.data.Augmentation;
 import dev.attune.data.Dataset;
 import dev.attune.data.DatasetReader;
 import dev.attune.data.EncodedDataset;
-import dev.attune.data.Example;
 import dev.attune.engine.Engine;
 import dev.attune.model.HeadConfig;
 import dev.attune.model.Pretrained;
@@ -23,7 +22,6 @@ import dev.attune.train.BestModelSaver;
 import dev.attune.train.Checkpoint;
 import dev.attune.train.ClassificationMetrics;
 import dev.attune.train.EarlyStopping;
-import dev.attune.train.Calibration;
 import dev.attune.train.Evaluation;
 import dev.attune.train.Evaluator;
 import dev.attune.train.OperatingPoint;
@@ -326,25 +324,21 @@ public final class FineTune {
     private static Evaluation evaluate(SequenceClassifier model, Dataset data, EncodedDataset encoded, List<String> labels,
                                        OperatingPoint point, RunConfig config, boolean bf16) {
         float[][] p = Evaluator.probabilities(model, encoded, config.trainer().evalBatchSize(), bf16);
-        long[] truth = new long[encoded.size()];
-        for (int i = 0; i < truth.length; i++) truth[i] = encoded.label(i);
-        return Evaluation.of(data, p, truth, labels, point);
+        return Evaluation.of(data, p, encoded.labels(), labels, point);
     }
 
     /** Temperature scaling and, with {@code decision.max_flag_rate}, the threshold, fitted on validation probabilities. */
     private static OperatingPoint operatingPoint(RunConfig config, List<String> labels, float[][] p, EncodedDataset validation) {
-        long[] truth = new long[validation.size()];
-        for (int i = 0; i < truth.length; i++) truth[i] = validation.label(i);
-        Calibration c = Calibration.fit(p, truth, labels, positiveIndex(config, labels), config.decision().temperatureScaling());
-        return config.decision().maxFlagRate() > 0 ? OperatingPoint.forFlagRate(c, config.decision().maxFlagRate()) : OperatingPoint.argmax(c);
+        return OperatingPoint.fit(p, validation.labels(), labels, positiveIndex(config, labels), config.decision().temperatureScaling(),
+                config.decision().maxFlagRate());
     }
 
     /** decision.positive_label's index among the labels (default: the second), checked before any training. */
     private static int positiveIndex(RunConfig config, List<String> labels) {
-        String name = config.decision().positiveLabel();
-        if (name == null || name.isEmpty()) return Math.min(1, labels.size() - 1);
-        int i = labels.indexOf(name);
-        if (i < 0) throw new AttuneException("decision.positive_label: '" + name + "' is not a label of " + config.data().train() + " " + labels);
+        int i = OperatingPoint.positiveIndex(config.decision().positiveLabel(), labels);
+        if (i < 0) {
+            throw new AttuneException("decision.positive_label: '" + config.decision().positiveLabel() + "' is not a label of " + config.data().train() + " " + labels);
+        }
         return i;
     }
 

@@ -90,15 +90,11 @@ public final class Predictor implements AutoCloseable {
      * uses it from now on; {@code positiveLabel} null means the second label.
      */
     public OperatingPoint calibrate(Dataset validation, String positiveLabel, double maxFlagRate) {
-        int positive = positiveLabel == null ? Math.min(1, labels().size() - 1) : labels().indexOf(positiveLabel);
+        int positive = OperatingPoint.positiveIndex(positiveLabel, labels());
         if (positive < 0) throw new AttuneException("--positive-label: '" + positiveLabel + "' is not one of " + name + "'s labels " + labels());
         if (maxFlagRate > 0 && labels().size() != 2) throw new AttuneException("--max-flag-rate: needs a two-class model (" + name + " has labels " + labels() + ")");
         EncodedDataset enc = EncodedDataset.encode(validation, pretrained.tokenizer(), labels(), maxLength);
-        float[][] p = probabilities(enc);
-        long[] truth = new long[enc.size()];
-        for (int i = 0; i < truth.length; i++) truth[i] = enc.label(i);
-        Calibration c = Calibration.fit(p, truth, labels(), positive, true);
-        point = maxFlagRate > 0 ? OperatingPoint.forFlagRate(c, maxFlagRate) : OperatingPoint.argmax(c);
+        point = OperatingPoint.fit(probabilities(enc), enc.labels(), labels(), positive, true, maxFlagRate);
         return point;
     }
 
@@ -113,14 +109,8 @@ public final class Predictor implements AutoCloseable {
     public List<Prediction> predict(List<String> texts) {
         if (texts.isEmpty()) return List.of();
         float[][] probs = probabilities(EncodedDataset.unlabelled(texts, pretrained.tokenizer(), maxLength));
-        int[] decided;
-        if (point != null) {
-            probs = point.calibrate(probs);
-            decided = point.decide(probs);
-        } else {
-            decided = new int[probs.length];
-            for (int i = 0; i < probs.length; i++) decided[i] = ClassificationMetrics.argmax(probs[i]);
-        }
+        if (point != null) probs = point.calibrate(probs);
+        int[] decided = OperatingPoint.decisions(point, probs);
         List<String> labels = labels();
         List<Prediction> out = new ArrayList<>(probs.length);
         for (int i = 0; i < probs.length; i++) {
@@ -139,10 +129,7 @@ public final class Predictor implements AutoCloseable {
     /** Metrics overall and per example group (for example the kinds of a test set), at the operating point. */
     public Evaluation evaluateByGroup(Dataset data) {
         EncodedDataset enc = EncodedDataset.encode(data, pretrained.tokenizer(), labels(), maxLength);
-        float[][] p = probabilities(enc);
-        long[] truth = new long[enc.size()];
-        for (int i = 0; i < truth.length; i++) truth[i] = enc.label(i);
-        return Evaluation.of(data, p, truth, labels(), point);
+        return Evaluation.of(data, probabilities(enc), enc.labels(), labels(), point);
     }
 
     private float[][] probabilities(EncodedDataset data) {

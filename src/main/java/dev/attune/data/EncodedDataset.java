@@ -90,6 +90,11 @@ public final class EncodedDataset {
         return labels[i];
     }
 
+    /** Every example's label id, in dataset order (-1 for unlabelled texts). */
+    public long[] labels() {
+        return labels.clone();
+    }
+
     public int length(int i) {
         return ids[i].length;
     }

@@ -18,9 +18,7 @@ public record Evaluation(ClassificationMetrics overall, Map<String, Classificati
      */
     public static Evaluation of(Dataset data, float[][] probabilities, long[] truth, List<String> labels, OperatingPoint point) {
         float[][] p = point == null ? probabilities : point.calibrate(probabilities);
-        int[] predicted = new int[p.length];
-        for (int i = 0; i < p.length; i++) predicted[i] = ClassificationMetrics.argmax(p[i]);
-        if (point != null) predicted = point.decide(p);
+        int[] predicted = OperatingPoint.decisions(point, p);
         Map<String, List<Integer>> idx = new TreeMap<>();
         for (int i = 0; i < data.size(); i++) {
             Example e = data.examples().get(i);

@@ -41,8 +41,6 @@ public final class Evaluator {
 
     public static ClassificationMetrics evaluate(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16) {
         float[][] p = probabilities(model, data, batchSize, bf16);
-        long[] truth = new long[data.size()];
-        for (int i = 0; i < truth.length; i++) truth[i] = data.label(i);
-        return ClassificationMetrics.of(p, truth, model.labels());
+        return ClassificationMetrics.of(p, data.labels(), model.labels());
     }
 }

@@ -9,6 +9,21 @@ import java.util.List;
  */
 public record OperatingPoint(Calibration calibration, double maxFlagRate, double threshold) {
 
+    /**
+     * Fits the calibration on validation probabilities and labels, with the threshold for {@code maxFlagRate} when it
+     * is positive, else the argmax decision.
+     */
+    public static OperatingPoint fit(float[][] probabilities, long[] truth, List<String> labels, int positiveIndex,
+                                     boolean temperatureScaling, double maxFlagRate) {
+        Calibration c = Calibration.fit(probabilities, truth, labels, positiveIndex, temperatureScaling);
+        return maxFlagRate > 0 ? forFlagRate(c, maxFlagRate) : argmax(c);
+    }
+
+    /** The positive label's index: {@code name}'s, the second label when {@code name} is null or empty, -1 if unknown. */
+    public static int positiveIndex(String name, List<String> labels) {
+        return name == null || name.isEmpty() ? Math.min(1, labels.size() - 1) : labels.indexOf(name);
+    }
+
     /** Calibrated probabilities with the most probable label: the argmax decision. */
     public static OperatingPoint argmax(Calibration calibration) {
         return new OperatingPoint(calibration, Double.NaN, Double.NaN);
@@ -30,6 +45,14 @@ public record OperatingPoint(Calibration calibration, double maxFlagRate, double
 
     public float[][] calibrate(float[][] probabilities) {
         return Calibration.scale(probabilities, calibration.temperature());
+    }
+
+    /** The label id of each row at {@code point}, or its most probable label when {@code point} is null. */
+    public static int[] decisions(OperatingPoint point, float[][] probabilities) {
+        if (point != null) return point.decide(probabilities);
+        int[] out = new int[probabilities.length];
+        for (int i = 0; i < out.length; i++) out[i] = ClassificationMetrics.argmax(probabilities[i]);
+        return out;
     }
 
     /** The label id of each calibrated row. */
