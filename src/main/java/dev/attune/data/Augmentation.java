@@ -1,7 +1,6 @@
 package dev.attune.data;
 
 import dev.attune.Choice;
-import dev.attune.config.ConfigException;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -23,20 +22,11 @@ public record Augmentation(Set<Op> ops, double probability) {
 
     public static final Augmentation NONE = new Augmentation(EnumSet.noneOf(Op.class), 0);
 
-    /** Parses {@code data.augment}'s names; an unknown one is an error naming the key and the allowed names. */
+    /** The operations named as in {@code data.augment} (checked there: an unknown name is a config error). */
     public static Augmentation of(List<String> names, double probability) {
         if (names == null || names.isEmpty()) return NONE;
         Set<Op> ops = EnumSet.noneOf(Op.class);
-        for (String n : names) {
-            Op op = null;
-            for (Op o : Op.values()) if (o.key().equals(n)) op = o;
-            if (op == null) {
-                List<String> allowed = new ArrayList<>();
-                for (Op o : Op.values()) allowed.add(o.key());
-                throw new ConfigException("data.augment: unknown operation '" + n + "' (allowed: " + String.join(", ", allowed) + ")");
-            }
-            ops.add(op);
-        }
+        for (String n : names) ops.add(Op.valueOf(n.toUpperCase(java.util.Locale.ROOT)));
         return new Augmentation(ops, probability);
     }
 
