@@ -2,6 +2,7 @@ package dev.attune.cli;
 
 import dev.attune.AttuneException;
 import dev.attune.Predictor;
+import dev.attune.data.Dataset;
 import dev.attune.data.DatasetReader;
 import dev.attune.report.CalibrationFile;
 import dev.attune.train.OperatingPoint;
@@ -36,15 +37,19 @@ final class CalibrateCommand implements Callable<Integer> {
     public Integer call() {
         Options.requireRange("--max-flag-rate", maxFlagRate, 0, 0.5);
         Options.requireRange("--max-length", maxLength, 2, 512);
-        var validation = DatasetReader.read(data, textField, labelField);
-        try (Predictor predictor = Predictor.load(model, maxLength, 64)) {
+        fitAndWrite(Path.of(model), DatasetReader.read(data, textField, labelField), positiveLabel, maxFlagRate, maxLength);
+        return 0;
+    }
+
+    /** Fits the model directory's operating point on {@code validation}, writes its calibration.json and prints it. */
+    static void fitAndWrite(Path model, Dataset validation, String positiveLabel, double maxFlagRate, int maxLength) {
+        try (Predictor predictor = Predictor.load(model.toString(), maxLength, 64)) {
             OperatingPoint op = predictor.calibrate(validation, positiveLabel, maxFlagRate);
-            CalibrationFile.write(Path.of(model), op);
+            CalibrationFile.write(model, op);
             Summaries.printOperatingPoint(op);
-            System.out.println("written: " + Path.of(model).resolve(CalibrationFile.NAME));
+            System.out.println("written: " + model.resolve(CalibrationFile.NAME));
         } catch (IOException e) {
             throw new AttuneException(model + ": cannot write " + CalibrationFile.NAME + " (" + e.getMessage() + ")");
         }
-        return 0;
     }
 }

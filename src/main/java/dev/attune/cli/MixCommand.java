@@ -1,10 +1,8 @@
 package dev.attune.cli;
 
 import dev.attune.AttuneException;
-import dev.attune.Predictor;
 import dev.attune.data.DatasetReader;
 import dev.attune.model.Pretrained;
-import dev.attune.report.CalibrationFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,17 +42,11 @@ final class MixCommand implements Callable<Integer> {
         var data = validation == null ? null : DatasetReader.read(validation, "text", "label");
         try {
             Pretrained.writeMixed(model, pretrained, fraction, out);
-            System.out.println("written: " + out);
-            if (data != null) {
-                try (Predictor p = Predictor.load(out.toString(), 128, 64)) {
-                    var op = p.calibrate(data, null, maxFlagRate);
-                    CalibrationFile.write(out, op);
-                    Summaries.printOperatingPoint(op);
-                }
-            }
         } catch (IOException e) {
             throw new AttuneException(out + ": cannot write (" + e.getMessage() + ")");
         }
+        System.out.println("written: " + out);
+        if (data != null) CalibrateCommand.fitAndWrite(out, data, null, maxFlagRate, 128);
         return 0;
     }
 }

@@ -69,23 +69,13 @@ public final class RunFiles {
         ObjectNode root = JSON.createObjectNode();
         root.put("status", "completed");
         if (s.test() != null) root.set("test", metricsJson(s.test()));
-        ObjectNode groups = root.putObject("test_groups");
-        s.testGroups().forEach((g, m) -> {
-            ObjectNode o = groups.putObject(g);
-            o.put("examples", m.examples());
-            o.put("accuracy", m.accuracy());
-        });
+        putGroups(root.putObject("test_groups"), s.testGroups());
         if (s.operatingPoint() != null) root.set("calibration", CalibrationFile.json(s.operatingPoint(), false));
         if (!s.extraTests().isEmpty()) {
             ObjectNode extra = root.putObject("extra_tests");
             s.extraTests().forEach((testFile, e) -> {
                 ObjectNode o = metricsJson(e.overall());
-                ObjectNode g = o.putObject("groups");
-                e.groups().forEach((name, m) -> {
-                    ObjectNode x = g.putObject(name);
-                    x.put("examples", m.examples());
-                    x.put("accuracy", m.accuracy());
-                });
+                putGroups(o.putObject("groups"), e.groups());
                 extra.set(testFile, o);
             });
         }
@@ -108,6 +98,15 @@ public final class RunFiles {
             root.put("analysis_overhead", s.analysisSeconds() / Math.max(1e-9, s.trainSeconds()));
         }
         writeAtomically(file, JSON.writeValueAsString(root));
+    }
+
+    /** Examples and accuracy per example group. */
+    private static void putGroups(ObjectNode into, Map<String, ClassificationMetrics> groups) {
+        groups.forEach((g, m) -> {
+            ObjectNode o = into.putObject(g);
+            o.put("examples", m.examples());
+            o.put("accuracy", m.accuracy());
+        });
     }
 
     /** summary.json of a run that stopped because training diverged after its last allowed rollback. */
