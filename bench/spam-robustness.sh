@@ -11,6 +11,10 @@ command -v jq >/dev/null || { echo "bench/spam-robustness.sh: needs jq (apt-get 
 AUG='data.augment=[crop,subject_only,body_only,strip_footer,strip_quotes,case]'
 # every configuration but the last trains on the corpus alone, as the standard fixes were measured
 C='data.extra_train=[]'
+# the supplement's first part alone (pdt-001 to pdt-100), as the table's earlier row was measured
+mkdir -p "$out"
+first100="$(cd "$out" && pwd)/present-day-train-first-100.jsonl"
+head -n 100 "$root/data/present-day-mail/train.jsonl" > "$first100"
 declare -A configs=(
   [plain]="$C"
   [augment]="$C $AUG"
@@ -21,9 +25,11 @@ declare -A configs=(
   [bge-small-en-v1.5]="$C model.name=bge-small-en-v1.5"
   [bert-base-uncased]="$C model.name=bert-base-uncased trainer.eval_steps=26"
   [e5-small-v2-probe]="$C model.name=e5-small-v2 model.freeze=[embeddings.*,encoder.*] trainer.learning_rate=1e-3 trainer.epochs=2"
+  [present-day-supplement-first-100]="data.extra_train=[$first100] data.extra_train_copies=3"
   [present-day-supplement]="data.extra_train=[$root/data/present-day-mail/train.jsonl] data.extra_train_copies=3"
 )
-order=(plain augment class-weights epochs-2 lr-2e-5 e5-small-v2 bge-small-en-v1.5 bert-base-uncased e5-small-v2-probe present-day-supplement)
+order=(plain augment class-weights epochs-2 lr-2e-5 e5-small-v2 bge-small-en-v1.5 bert-base-uncased e5-small-v2-probe
+       present-day-supplement-first-100 present-day-supplement)
 [ $# -gt 0 ] && order=("$@")
 
 mkdir -p "$out"

@@ -19,7 +19,7 @@ public final class Evaluator {
     public static float[][] probabilities(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16) {
         int c = model.labels().size();
         float[][] out = new float[data.size()][];
-        try (Gradients off = Gradients.off()) {
+        try (Gradients off = Gradients.inference()) {
             for (EncodedDataset.Batch b : data.inOrder(batchSize)) {
                 float[] p;
                 try (Scope scope = Scope.open(); Autocast cast = Autocast.bf16(bf16)) {
