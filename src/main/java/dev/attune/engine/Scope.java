@@ -18,6 +18,21 @@ public final class Scope implements AutoCloseable {
         return new Scope();
     }
 
+    /**
+     * Computes {@code body} in a scope of its own and hands its result to the enclosing scope, so the body's
+     * intermediates are released as soon as it returns instead of when the enclosing step or batch ends. Tensors that
+     * autograd saved for the backward pass stay alive in its graph; only the Java handles go.
+     */
+    public static Tensor inner(java.util.function.Supplier<Tensor> body) {
+        PointerScope outer = PointerScope.getInnerScope();
+        try (Scope inner = open()) {
+            Tensor out = body.get();
+            if (outer != null) outer.attach(out.handle());   // held by both until the inner scope lets go
+            else inner.scope.detach(out.handle());
+            return out;
+        }
+    }
+
     /** Keeps a tensor alive past this scope (for example a parameter or a cached result). */
     public Tensor keep(Tensor t) {
         scope.detach(t.handle());

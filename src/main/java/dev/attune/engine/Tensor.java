@@ -310,13 +310,10 @@ public final class Tensor {
     /**
      * Inverted dropout with a keep-mask drawn in Java from {@code random}: libtorch's CPU Bernoulli sampler runs on
      * one thread and costs a tenth of a training step here. Each element is dropped when a 16-bit uniform draw falls
-     * below round(p · 65536), so the rate is p to within 1/65536. The mask lives in the enclosing {@link Scope}.
+     * below round(p · 65536), so the rate is p to within 1/65536. The mask is libtorch's own copy, so it outlives any {@link Scope}.
      */
     public Tensor dropout(double p, java.util.SplittableRandom random) {
         if (p <= 0) return this;
-        if (org.bytedeco.javacpp.PointerScope.getInnerScope() == null) {
-            throw new IllegalStateException("dropout masks need an open Scope: autograd keeps them until backward");
-        }
         long n = t.numel();
         if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large for a dropout mask: " + n);
         int threshold = (int) Math.round(p * 65536);
@@ -330,9 +327,12 @@ public final class Tensor {
             keep[i++] = (byte) ((r >>> 48) >= threshold ? 1 : 0);
         }
         while (i < keep.length) keep[i++] = (byte) ((random.nextInt() & 0xffff) >= threshold ? 1 : 0);
-        var bytes = new org.bytedeco.javacpp.BytePointer(keep.length);
-        bytes.put(keep);
-        var mask = torch.from_blob(bytes, t.sizes().vec().get(), new TensorOptions(torch.ScalarType.Bool));
+        org.bytedeco.pytorch.Tensor mask;
+        try (var bytes = new org.bytedeco.javacpp.BytePointer(keep.length)) {
+            bytes.put(keep);
+            // a copy that libtorch owns: autograd keeps the mask until backward, past any scope that made it
+            mask = torch.from_blob(bytes, t.sizes().vec().get(), new TensorOptions(torch.ScalarType.Bool)).clone();
+        }
         return new Tensor(t.mul(mask).mul(new Scalar(1.0 / (1.0 - p))));
     }
 

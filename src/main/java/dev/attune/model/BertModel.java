@@ -2,6 +2,7 @@ package dev.attune.model;
 
 import dev.attune.data.TokenBatch;
 import dev.attune.engine.Autocast;
+import dev.attune.engine.Scope;
 import dev.attune.engine.Tensor;
 
 import java.util.Arrays;
@@ -170,7 +171,9 @@ public final class BertModel {
 
         Tensor maskBias = attentionBias(batch);                                               // (B, 1, 1, T)
         for (int l = 0; l < config.numHiddenLayers(); l++) {
-            x = layer(x, maskBias, dev.attune.LayerNames.encoderLayer(l) + ".", b, t, dropout);
+            Tensor in = x;
+            String prefix = dev.attune.LayerNames.encoderLayer(l) + ".";
+            x = Scope.inner(() -> layer(in, maskBias, prefix, b, t, dropout));   // a layer's temporaries go with it
         }
         return x;
     }
@@ -180,17 +183,7 @@ public final class BertModel {
         Tensor q = heads(linear(x, p + "attention.self.query"), b, t, nh, hs);                // (B, nh, T, hs)
         Tensor k = heads(linear(x, p + "attention.self.key"), b, t, nh, hs);
         Tensor v = heads(linear(x, p + "attention.self.value"), b, t, nh, hs);
-        Tensor context;
-        try (var fp32 = precise ? Autocast.suspend() : Autocast.Suspension.NONE) {
-            if (precise) {
-                q = q.toFloat32();
-                k = k.toFloat32();
-                v = v.toFloat32();
-            }
-            Tensor scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.sqrt(hs)).add(maskBias); // (B, nh, T, T)
-            Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
-            context = probs.matmul(v).transpose(1, 2).reshape(b, t, h);                       // (B, T, H)
-        }
+        Tensor context = Scope.inner(() -> attention(q, k, v, maskBias, b, t, dropout));          // (B, T, H)
         Tensor attn = dropout.apply(linear(context, p + "attention.output.dense"), config.hiddenDropoutProb());
         x = layerNorm(attn.add(x), p + "attention.output.LayerNorm");
 
@@ -200,6 +193,20 @@ public final class BertModel {
         }
         ff = dropout.apply(linear(ff, p + "output.dense"), config.hiddenDropoutProb());
         return layerNorm(ff.add(x), p + "output.LayerNorm");
+    }
+
+    /** softmax(q kᵀ / √d + mask) v for (B, nh, T, hs) heads, merged back to (B, T, H). */
+    private Tensor attention(Tensor q, Tensor k, Tensor v, Tensor maskBias, int b, int t, Dropout dropout) {
+        try (var fp32 = precise ? Autocast.suspend() : Autocast.Suspension.NONE) {
+            if (precise) {
+                q = q.toFloat32();
+                k = k.toFloat32();
+                v = v.toFloat32();
+            }
+            Tensor scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.sqrt(config.headSize())).add(maskBias); // (B, nh, T, T)
+            Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
+            return probs.matmul(v).transpose(1, 2).reshape(b, t, config.hiddenSize());
+        }
     }
 
     /** tanh(dense(hidden[:, 0])) (B, H): the pooled [CLS] vector; needs the pooler weights. */

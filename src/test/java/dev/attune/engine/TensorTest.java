@@ -66,6 +66,28 @@ class TensorTest {
     }
 
     @Test
+    void scopeInnerFreesItsTemporariesButKeepsWhatBackwardNeeds() {
+        // dropout's mask is saved for backward; a scope that closes before backward must not take it along
+        try (var s = Scope.open()) {
+            int n = 1 << 16;
+            float[] ones = new float[n];
+            java.util.Arrays.fill(ones, 1f);
+            Tensor x = Tensor.fromFloats(ones, n).requiresGrad(true);
+            Tensor y = Scope.inner(() -> x.mul(3.0).dropout(0.5, new java.util.SplittableRandom(11)));
+            for (int i = 0; i < 32; i++) Tensor.zeros(n / 4);    // native memory a freed mask would be reused for
+            y.sum().backward();
+            float[] kept = y.toFloats(), grad = x.grad().toFloats();
+            int dropped = 0;
+            for (int i = 0; i < n; i++) {
+                assertEquals(kept[i] == 0 ? 0f : 6f, kept[i]);
+                assertEquals(kept[i] == 0 ? 0f : 6f, grad[i], "element " + i);   // d(3x · mask · 2)/dx
+                if (kept[i] == 0) dropped++;
+            }
+            assertEquals(0.5, dropped / (double) n, 0.01);
+        }
+    }
+
+    @Test
     void dropoutMasksDropTheRequestedShareScaleTheRestAndRepeatForASeed() {
         int n = 1_000_000;
         float[] ones = new float[n];
