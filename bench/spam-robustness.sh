@@ -9,7 +9,7 @@ out="${1:-runs/spam-robustness}"; shift || true
 command -v jq >/dev/null || { echo "bench/spam-robustness.sh: needs jq (apt-get install jq)" >&2; exit 2; }
 
 AUG='data.augment=[crop,subject_only,body_only,strip_footer,strip_quotes,case]'
-# every configuration but the last trains on the corpus alone, as the standard fixes were measured
+# every configuration but the last two trains on the corpus alone, as the standard fixes were measured
 C='data.extra_train=[]'
 # the supplement's first part alone (pdt-001 to pdt-100), as the table's earlier row was measured
 mkdir -p "$out"
@@ -32,7 +32,6 @@ order=(plain augment class-weights epochs-2 lr-2e-5 e5-small-v2 bge-small-en-v1.
        present-day-supplement-first-100 present-day-supplement)
 [ $# -gt 0 ] && order=("$@")
 
-mkdir -p "$out"
 for name in "${order[@]}"; do
   [ -n "${configs[$name]+x}" ] || { echo "bench/spam-robustness.sh: unknown configuration '$name' (known: ${!configs[*]})" >&2; exit 2; }
   [ -f "$out/$name/summary.json" ] && continue

@@ -310,7 +310,8 @@ public final class Tensor {
     /**
      * Inverted dropout with a keep-mask drawn in Java from {@code random}: libtorch's CPU Bernoulli sampler runs on
      * one thread and costs a tenth of a training step here. Each element is dropped when a 16-bit uniform draw falls
-     * below round(p · 65536), so the rate is p to within 1/65536. The mask is libtorch's own copy, so it outlives any {@link Scope}.
+     * below round(p · 65536), so the rate is p to within 1/65536. The mask is libtorch's own copy, so it outlives any
+     * {@link Scope}.
      */
     public Tensor dropout(double p, java.util.SplittableRandom random) {
         if (p <= 0) return this;

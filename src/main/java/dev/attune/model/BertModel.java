@@ -179,7 +179,7 @@ public final class BertModel {
     }
 
     private Tensor layer(Tensor x, Tensor maskBias, String p, int b, int t, Dropout dropout) {
-        int nh = config.numAttentionHeads(), hs = config.headSize(), h = config.hiddenSize();
+        int nh = config.numAttentionHeads(), hs = config.headSize();
         Tensor q = heads(linear(x, p + "attention.self.query"), b, t, nh, hs);                // (B, nh, T, hs)
         Tensor k = heads(linear(x, p + "attention.self.key"), b, t, nh, hs);
         Tensor v = heads(linear(x, p + "attention.self.value"), b, t, nh, hs);
