@@ -20,14 +20,15 @@ public final class TrainStepBenchmark {
 
     private TrainStepBenchmark() {}
 
-    public static Result run(SequenceClassifier model, TokenBatch batch, boolean bf16, int warmup, int iterations) {
+    /** @param recompute activation checkpointing ({@link TrainStep}) */
+    public static Result run(SequenceClassifier model, TokenBatch batch, boolean bf16, boolean recompute, int warmup, int iterations) {
         Engine.init();
         ParameterGroups pg = ParameterGroups.build(model.parameters(), List.of(), 0.01);
-        TrainStep step = new TrainStep(model, new AdamW(pg.groups(), 1e-5, 1e-8), bf16, 1.0);
+        TrainStep step = new TrainStep(model, new AdamW(pg.groups(), 1e-5, 1e-8), bf16, 1.0, null, recompute);
         long[] labels = new long[batch.batchSize()];
         for (int i = 0; i < labels.length; i++) labels[i] = i % 2;
         java.util.SplittableRandom masks = new java.util.SplittableRandom(1);
-        Dropout dropout = (x, p) -> x.dropout(p, masks);
+        Dropout dropout = Dropout.masks(masks);
         double[] times = new double[iterations];
         for (int i = 0; i < warmup + iterations; i++) {
             long start = System.nanoTime();

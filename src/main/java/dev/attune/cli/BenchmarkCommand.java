@@ -24,6 +24,9 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--train", description = "Also time full training steps (forward, backward, AdamW) of a 2-class classifier.")
     boolean train;
 
+    @Option(names = "--activation-checkpointing", description = "With --train, also time steps that recompute each layer in backward.")
+    boolean recompute;
+
     @Option(names = "--json", description = "One JSON object per measurement instead of a table.")
     boolean json;
 
@@ -55,12 +58,16 @@ final class BenchmarkCommand implements Callable<Integer> {
                 var head = new dev.attune.model.HeadConfig("mean", 0, "gelu", 0.1);
                 var clf = dev.attune.model.SequenceClassifier.create(p.model().withPreciseBf16(false), head, java.util.List.of("a", "b"), 1);
                 for (boolean bf16 : new boolean[] {false, true}) {
-                    var r = dev.attune.bench.TrainStepBenchmark.run(clf, batch, bf16, 3, iterations);
-                    if (json) {
-                        System.out.printf("{\"runtime\": \"attune\", \"kind\": \"train_step\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f}%n",
-                                r.precision(), r.medianSeconds(), r.tokensPerSecond());
-                    } else {
-                        System.out.printf("%-5s train step %.3f s/step   %.0f tokens/s%n", r.precision(), r.medianSeconds(), r.tokensPerSecond());
+                    for (boolean again : recompute ? new boolean[] {false, true} : new boolean[] {false}) {
+                        var r = dev.attune.bench.TrainStepBenchmark.run(clf, batch, bf16, again, 3, iterations);
+                        String kind = again ? "train_step_recompute" : "train_step";
+                        if (json) {
+                            System.out.printf("{\"runtime\": \"attune\", \"kind\": \"%s\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f}%n",
+                                    kind, r.precision(), r.medianSeconds(), r.tokensPerSecond());
+                        } else {
+                            System.out.printf("%-5s %-10s %.3f s/step   %.0f tokens/s%n", r.precision(), again ? "recompute" : "train step",
+                                    r.medianSeconds(), r.tokensPerSecond());
+                        }
                     }
                 }
             }

@@ -68,7 +68,8 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                           @Key(value = "lr_scheduler", def = "linear") Scheduler lrScheduler,
                           @Key(value = "early_stopping_patience", def = "0", min = 0, max = 1_000_000) int earlyStoppingPatience,
                           @Key(value = "adam_epsilon", def = "1.0e-8", min = 1e-12, max = 1e-2) double adamEpsilon,
-                          @Key(value = "class_weights", def = "none") ClassWeights classWeights) {
+                          @Key(value = "class_weights", def = "none") ClassWeights classWeights,
+                          @Key(value = "activation_checkpointing", def = "false") boolean activationCheckpointing) {
         public boolean autoLearningRate() {
             return Double.isNaN(learningRate);
         }

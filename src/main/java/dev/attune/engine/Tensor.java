@@ -276,6 +276,14 @@ public final class Tensor {
         t.backward();
     }
 
+    /** Backpropagates {@code gradient} (this tensor's shape) from this tensor, as torch's {@code backward(gradient)}. */
+    public void backward(Tensor gradient) {
+        if (!Arrays.equals(shape(), gradient.shape())) {
+            throw new IllegalArgumentException("gradient " + Arrays.toString(gradient.shape()) + " for a tensor of shape " + Arrays.toString(shape()));
+        }
+        t.backward(gradient.t, new org.bytedeco.pytorch.BoolOptional(), false, new org.bytedeco.pytorch.TensorArrayRefOptional());
+    }
+
     /** Same values, cut from the autograd graph. */
     public Tensor detach() {
         return new Tensor(t.detach());

@@ -158,24 +158,32 @@ public final class BertModel {
 
     /** last_hidden_state (B, T, H); {@code dropout} decides whether and how dropout applies (training). */
     public Tensor forward(TokenBatch batch, Dropout dropout) {
+        Tensor x = embed(batch, dropout);
+        Tensor maskBias = attentionBias(batch);
+        for (int l = 0; l < config.numHiddenLayers(); l++) x = layer(l, x, maskBias, dropout);
+        return x;
+    }
+
+    /** The embedding block's output (B, T, H): word + position + token type embeddings, LayerNorm, dropout. */
+    public Tensor embed(TokenBatch batch, Dropout dropout) {
         checkInputs(batch);
         int b = batch.batchSize(), t = batch.seqLen();
         Tensor ids = Tensor.fromLongs(batch.inputIds(), b, t);
         Tensor types = Tensor.fromLongs(batch.tokenTypeIds(), b, t);
-
-        // embeddings: word + position + token type, then LayerNorm
         Tensor x = p("embeddings.word_embeddings.weight").embedding(ids)                       // (B, T, H)
                 .add(p("embeddings.position_embeddings.weight").narrow(0, 0, t))               // (T, H) broadcast
                 .add(p("embeddings.token_type_embeddings.weight").embedding(types));
-        x = dropout.apply(layerNorm(x, "embeddings.LayerNorm"), config.hiddenDropoutProb());
+        return dropout.apply(layerNorm(x, "embeddings.LayerNorm"), config.hiddenDropoutProb());
+    }
 
-        Tensor maskBias = attentionBias(batch);                                               // (B, 1, 1, T)
-        for (int l = 0; l < config.numHiddenLayers(); l++) {
-            Tensor in = x;
-            String prefix = dev.attune.LayerNames.encoderLayer(l) + ".";
-            x = Scope.inner(() -> layer(in, maskBias, prefix, b, t, dropout));   // a layer's temporaries go with it
-        }
-        return x;
+    /**
+     * Encoder layer {@code l} on its input (B, T, H), with the batch's {@link #attentionBias}; its temporaries are
+     * released when it returns.
+     */
+    public Tensor layer(int l, Tensor x, Tensor maskBias, Dropout dropout) {
+        String prefix = dev.attune.LayerNames.encoderLayer(l) + ".";
+        int b = (int) x.size(0), t = (int) x.size(1);
+        return Scope.inner(() -> layer(x, maskBias, prefix, b, t, dropout));
     }
 
     private Tensor layer(Tensor x, Tensor maskBias, String p, int b, int t, Dropout dropout) {
@@ -237,7 +245,7 @@ public final class BertModel {
     }
 
     /** 0 for real tokens, the most negative float for padding (B, 1, 1, T), as Hugging Face does. */
-    private static Tensor attentionBias(TokenBatch batch) {
+    public static Tensor attentionBias(TokenBatch batch) {
         float[] bias = new float[batch.attentionMask().length];
         for (int i = 0; i < bias.length; i++) bias[i] = batch.attentionMask()[i] == 0 ? -Float.MAX_VALUE : 0f;
         return Tensor.fromFloats(bias, batch.batchSize(), 1, 1, batch.seqLen());

@@ -2,9 +2,39 @@ package dev.attune.model;
 
 import dev.attune.engine.Tensor;
 
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
 /** How the encoder applies dropout: not at all (inference), or through a mask source (training). */
 public interface Dropout {
     Dropout NONE = (x, p) -> x;
 
     Tensor apply(Tensor x, double probability);
+
+    /**
+     * The masks this source would draw next, as a source that draws them again identically each time it is asked:
+     * a layer recomputed in backward (activation checkpointing) needs the masks of its forward pass.
+     */
+    default Supplier<Dropout> replayable() {
+        return () -> this;
+    }
+
+    /** Masks drawn in Java from {@code random} ({@link Tensor#dropout}). */
+    static Dropout masks(SplittableRandom random) {
+        return new Masks(random);
+    }
+
+    /** Dropout masks from a random source; replaying forks a seed from it. */
+    record Masks(SplittableRandom random) implements Dropout {
+        @Override
+        public Tensor apply(Tensor x, double probability) {
+            return x.dropout(probability, random);
+        }
+
+        @Override
+        public Supplier<Dropout> replayable() {
+            long seed = random.nextLong();
+            return () -> new Masks(new SplittableRandom(seed));
+        }
+    }
 }

@@ -100,7 +100,11 @@ public final class SequenceClassifier {
 
     /** Logits (B, C). */
     public Tensor forward(TokenBatch batch, Dropout dropout) {
-        Tensor hidden = encoder.forward(batch, dropout);                                      // (B, T, H)
+        return classify(encoder.forward(batch, dropout), batch, dropout);
+    }
+
+    /** Logits (B, C) from the encoder's last hidden state (B, T, H): pooling, dropout and the head. */
+    public Tensor classify(Tensor hidden, TokenBatch batch, Dropout dropout) {
         Tensor pooled = switch (head.pooling()) {
             case "cls" -> hidden.select(1, 0);                                               // (B, H)
             case "pooler" -> encoder.pool(hidden);

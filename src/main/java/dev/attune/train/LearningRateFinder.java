@@ -2,6 +2,7 @@ package dev.attune.train;
 
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.AdamW;
+import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
 
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public final class LearningRateFinder {
                 for (int g = 0; g < pg.groups().size(); g++) opt.setLearningRate(g, lr);
                 SplittableRandom masks = Seeds.rangeTestDropout(seed, k);
                 EncodedDataset.Batch b = batches.get(k);
-                double loss = step.run(b.tokens(), b.labels(), (x, p) -> x.dropout(p, masks), TrainStep.Guard.NONE).loss();
+                double loss = step.run(b.tokens(), b.labels(), Dropout.masks(masks), TrainStep.Guard.NONE).loss();
                 avg = 0.8 * avg + 0.2 * loss;
                 double smoothed = avg / (1 - Math.pow(0.8, k + 1));
                 points.add(new Point(lr, loss, smoothed));

@@ -3,15 +3,24 @@ package dev.attune.train;
 import dev.attune.data.TokenBatch;
 import dev.attune.engine.AdamW;
 import dev.attune.engine.Autocast;
+import dev.attune.engine.Gradients;
 import dev.attune.engine.Scope;
 import dev.attune.engine.Tensor;
+import dev.attune.model.BertModel;
 import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One optimisation step, the only one in attune: forward with dropout (under bf16 autocast when asked), mean
  * cross-entropy, backward, gradient clipping, then the AdamW update unless the guard rejects the step. The training
  * loop, the learning-rate range test and the benchmark all call it; learning rates are set on the optimizer first.
+ * With activation checkpointing, the forward pass keeps only each encoder layer's input and backward recomputes
+ * every layer, with the same dropout masks, when it reaches it: the same gradients for about one more forward pass,
+ * and activation memory of one layer instead of all.
  */
 public final class TrainStep {
     /** Decides from a step's loss and gradient norm whether to apply it: the reason to reject it, or null. */
@@ -33,6 +42,7 @@ public final class TrainStep {
     private final boolean bf16;
     private final double maxGradNorm;
     private final float[] classWeights;
+    private final boolean recompute;
 
     /** @param maxGradNorm clip the global gradient norm to this; 0 or less: no clipping (the norm is then NaN) */
     public TrainStep(SequenceClassifier model, AdamW optimizer, boolean bf16, double maxGradNorm) {
@@ -41,11 +51,17 @@ public final class TrainStep {
 
     /** @param classWeights the loss weight of each class, or null for plain mean cross-entropy */
     public TrainStep(SequenceClassifier model, AdamW optimizer, boolean bf16, double maxGradNorm, float[] classWeights) {
+        this(model, optimizer, bf16, maxGradNorm, classWeights, false);
+    }
+
+    /** @param recompute activation checkpointing: recompute each encoder layer in backward instead of keeping it */
+    public TrainStep(SequenceClassifier model, AdamW optimizer, boolean bf16, double maxGradNorm, float[] classWeights, boolean recompute) {
         this.model = model;
         this.optimizer = optimizer;
         this.bf16 = bf16;
         this.maxGradNorm = maxGradNorm;
         this.classWeights = classWeights == null ? null : classWeights.clone();
+        this.recompute = recompute;
     }
 
     /** N / (C · n_c) per class from label ids in [0, C): each class then weighs as much in the loss as every other. */
@@ -61,14 +77,7 @@ public final class TrainStep {
         double loss, gradNorm;
         String rejected;
         try (Scope scope = Scope.open()) {
-            Tensor lossT;
-            try (Autocast cast = Autocast.bf16(bf16)) {
-                Tensor logits = model.forward(tokens, dropout);                                     // (B, C)
-                lossT = classWeights == null ? logits.crossEntropy(Tensor.fromLongs(labels, labels.length))
-                        : logits.crossEntropy(labels, classWeights);
-            }
-            lossT.backward();
-            loss = lossT.item();
+            loss = recompute ? lossAndGradientsRecomputing(tokens, labels, dropout) : lossAndGradients(tokens, labels, dropout);
             gradNorm = maxGradNorm > 0 ? optimizer.clipGradNorm(maxGradNorm) : Double.NaN;
             rejected = guard.reject(loss, gradNorm);
             dev.attune.FaultPoint.reached("step");
@@ -76,5 +85,64 @@ public final class TrainStep {
             optimizer.zeroGrad();
         }
         return new Outcome(loss, gradNorm, rejected);
+    }
+
+    private double lossAndGradients(TokenBatch tokens, long[] labels, Dropout dropout) {
+        Tensor loss;
+        try (Autocast cast = Autocast.bf16(bf16)) {
+            loss = loss(model.forward(tokens, dropout), labels);
+        }
+        loss.backward();
+        return loss.item();
+    }
+
+    /** As {@link #lossAndGradients}, keeping only the encoder layers' inputs; backward recomputes each layer. */
+    private double lossAndGradientsRecomputing(TokenBatch tokens, long[] labels, Dropout dropout) {
+        BertModel encoder = model.encoder();
+        int n = encoder.config().numHiddenLayers();
+        List<Supplier<Dropout>> masks = new ArrayList<>(n + 1);                 // the embeddings', then each layer's
+        for (int i = 0; i <= n; i++) masks.add(dropout.replayable());
+        Tensor maskBias = BertModel.attentionBias(tokens);
+        Tensor[] inputs = new Tensor[n];
+        Tensor top;
+        try (Gradients off = Gradients.off(); Autocast cast = Autocast.bf16(bf16)) {
+            Tensor x = encoder.embed(tokens, masks.get(0).get());
+            for (int l = 0; l < n; l++) {
+                inputs[l] = x;
+                x = encoder.layer(l, x, maskBias, masks.get(l + 1).get());
+            }
+            top = x;
+        }
+        Tensor hidden = top.detach().requiresGrad(true);
+        Tensor loss;
+        try (Autocast cast = Autocast.bf16(bf16)) {
+            loss = loss(model.classify(hidden, tokens, dropout), labels);
+        }
+        loss.backward();
+        Tensor grad = hidden.grad();
+        for (int l = n - 1; l >= 0; l--) {
+            Tensor in = inputs[l].detach().requiresGrad(true), upstream = grad;
+            Dropout layerMasks = masks.get(l + 1).get();
+            int layer = l;
+            grad = Scope.inner(() -> {
+                Tensor out;
+                try (Autocast cast = Autocast.bf16(bf16)) {
+                    out = encoder.layer(layer, in, maskBias, layerMasks);
+                }
+                out.backward(upstream);
+                return in.grad();
+            });
+        }
+        Tensor embedded;
+        try (Autocast cast = Autocast.bf16(bf16)) {
+            embedded = encoder.embed(tokens, masks.get(0).get());
+        }
+        if (embedded.requiresGrad()) embedded.backward(grad);                    // unless the embeddings are frozen
+        return loss.item();
+    }
+
+    private Tensor loss(Tensor logits, long[] labels) {                                         // logits (B, C)
+        return classWeights == null ? logits.crossEntropy(Tensor.fromLongs(labels, labels.length))
+                : logits.crossEntropy(labels, classWeights);
     }
 }

@@ -4,6 +4,7 @@ import dev.attune.AttuneException;
 import dev.attune.config.RunConfig;
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.AdamW;
+import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
 
 import java.io.IOException;
@@ -67,7 +68,7 @@ public final class Trainer {
             for (int i = 0; i < y.length; i++) y[i] = train.label(i);
             classWeights = TrainStep.balancedWeights(y, model.labels().size());
         }
-        TrainStep trainStep = new TrainStep(model, optimizer, bf16, cfg.maxGradNorm(), classWeights);
+        TrainStep trainStep = new TrainStep(model, optimizer, bf16, cfg.maxGradNorm(), classWeights, cfg.activationCheckpointing());
         CurvatureProbe curvature = curvatureSteps > 0 ? new CurvatureProbe(model, bf16) : null;
 
         long step = state.step();
@@ -95,7 +96,7 @@ public final class Trainer {
                 boolean probe = curvature != null && step > warmup && step % curvatureSteps == 0;
                 if (probe) curvature.before();
                 TrainStep.Guard stepGuard = step == state.lossSpikeStep() ? guard.forReplayOfLossSpike() : guard;
-                TrainStep.Outcome outcome = trainStep.run(batch.tokens(), batch.labels(), (x, p) -> x.dropout(p, masks), stepGuard);
+                TrainStep.Outcome outcome = trainStep.run(batch.tokens(), batch.labels(), Dropout.masks(masks), stepGuard);
                 if (probe && outcome.applied()) { // the loss along this update's direction (GeN); logged, not acted on
                     CurvatureProbe.Measurement c = curvature.after(step, lr, batch);
                     for (TrainingListener l : listeners) l.onCurvature(c);
