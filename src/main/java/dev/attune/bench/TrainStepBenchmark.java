@@ -16,7 +16,8 @@ import java.util.List;
  * over per-layer parameter groups) at a fixed batch shape, as the training loop runs it.
  */
 public final class TrainStepBenchmark {
-    public record Result(String precision, int batchSize, int seqLen, double medianSeconds, double tokensPerSecond) {}
+    /** Median seconds of the whole step and of each of its parts ({@link TrainStep.Phases}). */
+    public record Result(String precision, int batchSize, int seqLen, double medianSeconds, double tokensPerSecond, TrainStep.Phases medianPhases) {}
 
     private TrainStepBenchmark() {}
 
@@ -30,14 +31,24 @@ public final class TrainStepBenchmark {
         java.util.SplittableRandom masks = new java.util.SplittableRandom(1);
         Dropout dropout = Dropout.masks(masks);
         double[] times = new double[iterations];
+        double[][] phases = new double[4][iterations];
         for (int i = 0; i < warmup + iterations; i++) {
             long start = System.nanoTime();
-            step.run(batch, labels, dropout, TrainStep.Guard.NONE);
-            if (i >= warmup) times[i - warmup] = (System.nanoTime() - start) / 1e9;
+            TrainStep.Phases p = step.run(batch, labels, dropout, TrainStep.Guard.NONE).seconds();
+            if (i < warmup) continue;
+            times[i - warmup] = (System.nanoTime() - start) / 1e9;
+            double[] parts = {p.forward(), p.backward(), p.clip(), p.update()};
+            for (int k = 0; k < 4; k++) phases[k][i - warmup] = parts[k];
         }
-        Arrays.sort(times);
-        double median = times[iterations / 2];
+        double median = median(times);
         return new Result(bf16 ? "bf16" : "fp32", batch.batchSize(), batch.seqLen(), median,
-                batch.batchSize() * (double) batch.seqLen() / median);
+                batch.batchSize() * (double) batch.seqLen() / median,
+                new TrainStep.Phases(median(phases[0]), median(phases[1]), median(phases[2]), median(phases[3])));
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 }

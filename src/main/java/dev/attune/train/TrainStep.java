@@ -30,12 +30,19 @@ public final class TrainStep {
         String reject(double loss, double gradNorm);
     }
 
-    /** What the step measured, and why it was not applied (null when it was). */
-    public record Outcome(double loss, double gradNorm, String rejected) {
+    /** What the step measured, why it was not applied (null when it was), and where its time went. */
+    public record Outcome(double loss, double gradNorm, String rejected, Phases seconds) {
         public boolean applied() {
             return rejected == null;
         }
     }
+
+    /**
+     * Wall-clock seconds of a step's parts (libtorch runs CPU kernels synchronously, so they add up): forward and
+     * loss, backward (with activation checkpointing, the recomputation too), gradient clipping, and the AdamW update
+     * with zeroing the gradients.
+     */
+    public record Phases(double forward, double backward, double clip, double update) {}
 
     private final SequenceClassifier model;
     private final AdamW optimizer;
@@ -76,28 +83,40 @@ public final class TrainStep {
     public Outcome run(TokenBatch tokens, long[] labels, Dropout dropout, Guard guard) {
         double loss, gradNorm;
         String rejected;
+        long start = System.nanoTime(), forwardEnd, backward, clipped, updating, end;
         try (Scope scope = Scope.open()) {
-            loss = recompute ? lossAndGradientsRecomputing(tokens, labels, dropout) : lossAndGradients(tokens, labels, dropout);
+            Backpropagated b = recompute ? lossAndGradientsRecomputing(tokens, labels, dropout) : lossAndGradients(tokens, labels, dropout);
+            loss = b.loss();
+            forwardEnd = b.forwardEnd();
+            backward = System.nanoTime();
             gradNorm = maxGradNorm > 0 ? optimizer.clipGradNorm(maxGradNorm) : Double.NaN;
+            clipped = System.nanoTime();
             rejected = guard.reject(loss, gradNorm);
             dev.attune.FaultPoint.reached("step");
+            updating = System.nanoTime();
             if (rejected == null) optimizer.step();
             optimizer.zeroGrad();
+            end = System.nanoTime();
         }
-        return new Outcome(loss, gradNorm, rejected);
+        Phases seconds = new Phases((forwardEnd - start) / 1e9, (backward - forwardEnd) / 1e9, (clipped - backward) / 1e9, (end - updating) / 1e9);
+        return new Outcome(loss, gradNorm, rejected, seconds);
     }
 
-    private double lossAndGradients(TokenBatch tokens, long[] labels, Dropout dropout) {
+    /** The loss, and System.nanoTime() when the forward pass had computed it. */
+    private record Backpropagated(double loss, long forwardEnd) {}
+
+    private Backpropagated lossAndGradients(TokenBatch tokens, long[] labels, Dropout dropout) {
         Tensor loss;
         try (Autocast cast = Autocast.bf16(bf16)) {
             loss = loss(model.forward(tokens, dropout), labels);
         }
+        long forwardEnd = System.nanoTime();
         loss.backward();
-        return loss.item();
+        return new Backpropagated(loss.item(), forwardEnd);
     }
 
     /** As {@link #lossAndGradients}, keeping only the encoder layers' inputs; backward recomputes each layer. */
-    private double lossAndGradientsRecomputing(TokenBatch tokens, long[] labels, Dropout dropout) {
+    private Backpropagated lossAndGradientsRecomputing(TokenBatch tokens, long[] labels, Dropout dropout) {
         BertModel encoder = model.encoder();
         int n = encoder.config().numHiddenLayers();
         List<Supplier<Dropout>> masks = new ArrayList<>(n + 1);                 // the embeddings', then each layer's
@@ -118,6 +137,7 @@ public final class TrainStep {
         try (Autocast cast = Autocast.bf16(bf16)) {
             loss = loss(model.classify(hidden, tokens, dropout), labels);
         }
+        long forwardEnd = System.nanoTime();
         loss.backward();
         Tensor grad = hidden.grad();
         for (int l = n - 1; l >= 0; l--) {
@@ -138,7 +158,7 @@ public final class TrainStep {
             embedded = encoder.embed(tokens, masks.get(0).get());
         }
         if (embedded.requiresGrad()) embedded.backward(grad);                    // unless the embeddings are frozen
-        return loss.item();
+        return new Backpropagated(loss.item(), forwardEnd);
     }
 
     private Tensor loss(Tensor logits, long[] labels) {                                         // logits (B, C)
