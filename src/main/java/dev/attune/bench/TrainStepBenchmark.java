@@ -28,7 +28,7 @@ public final class TrainStepBenchmark {
         TrainStep step = new TrainStep(model, new AdamW(pg.groups(), 1e-5, 1e-8), bf16, 1.0, null, recompute);
         long[] labels = new long[batch.batchSize()];
         for (int i = 0; i < labels.length; i++) labels[i] = i % 2;
-        java.util.SplittableRandom masks = new java.util.SplittableRandom(1);
+        var masks = dev.attune.engine.MaskStream.seeded(1);
         Dropout dropout = Dropout.masks(masks);
         double[] times = new double[iterations];
         double[][] phases = new double[4][iterations];

@@ -316,26 +316,16 @@ public final class Tensor {
     }
 
     /**
-     * Inverted dropout with a keep-mask drawn in Java from {@code random}: libtorch's CPU Bernoulli sampler runs on
-     * one thread and costs a tenth of a training step here. Each element is dropped when a 16-bit uniform draw falls
+     * Inverted dropout with a keep-mask drawn in Java from {@code masks} (on all cores; libtorch's CPU Bernoulli
+     * sampler runs on one thread and costs a tenth of a training step here). Each element is dropped when a 16-bit uniform draw falls
      * below round(p · 65536), so the rate is p to within 1/65536. The mask is libtorch's own copy, so it outlives any
      * {@link Scope}.
      */
-    public Tensor dropout(double p, java.util.SplittableRandom random) {
+    public Tensor dropout(double p, MaskStream masks) {
         if (p <= 0) return this;
         long n = t.numel();
         if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large for a dropout mask: " + n);
-        int threshold = (int) Math.round(p * 65536);
-        byte[] keep = new byte[(int) n];
-        int i = 0;
-        while (i + 4 <= keep.length) {
-            long r = random.nextLong();
-            keep[i++] = (byte) ((r & 0xffff) >= threshold ? 1 : 0);
-            keep[i++] = (byte) (((r >>> 16) & 0xffff) >= threshold ? 1 : 0);
-            keep[i++] = (byte) (((r >>> 32) & 0xffff) >= threshold ? 1 : 0);
-            keep[i++] = (byte) ((r >>> 48) >= threshold ? 1 : 0);
-        }
-        while (i < keep.length) keep[i++] = (byte) ((random.nextInt() & 0xffff) >= threshold ? 1 : 0);
+        byte[] keep = masks.keepMask((int) n, (int) Math.round(p * 65536), Engine.threads());
         org.bytedeco.pytorch.Tensor mask;
         try (var bytes = new org.bytedeco.javacpp.BytePointer(keep.length)) {
             bytes.put(keep);

@@ -2,7 +2,7 @@ package dev.attune.model;
 
 import dev.attune.engine.Tensor;
 
-import java.util.SplittableRandom;
+import dev.attune.engine.MaskStream;
 import java.util.function.Supplier;
 
 /** How the encoder applies dropout: not at all (inference), or through a mask source (training). */
@@ -19,22 +19,22 @@ public interface Dropout {
         return () -> this;
     }
 
-    /** Masks drawn in Java from {@code random} ({@link Tensor#dropout}). */
-    static Dropout masks(SplittableRandom random) {
-        return new Masks(random);
+    /** Masks drawn in Java from {@code stream} ({@link Tensor#dropout}). */
+    static Dropout masks(MaskStream stream) {
+        return new Masks(stream);
     }
 
     /** Dropout masks from a random source; replaying forks a seed from it. */
-    record Masks(SplittableRandom random) implements Dropout {
+    record Masks(MaskStream stream) implements Dropout {
         @Override
         public Tensor apply(Tensor x, double probability) {
-            return x.dropout(probability, random);
+            return x.dropout(probability, stream);
         }
 
         @Override
         public Supplier<Dropout> replayable() {
-            long seed = random.nextLong();
-            return () -> new Masks(new SplittableRandom(seed));
+            long seed = stream.nextLong();
+            return () -> new Masks(MaskStream.seeded(seed));
         }
     }
 }

@@ -7,7 +7,6 @@ import dev.attune.model.SequenceClassifier;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The learning-rate range test (Smith, "Cyclical Learning Rates", 2017): train for a few dozen steps while the rate
@@ -37,7 +36,7 @@ public final class LearningRateFinder {
             for (int k = 0; k < steps; k++) {
                 double lr = minRate * Math.pow(maxRate / minRate, (double) k / Math.max(1, steps - 1));
                 for (int g = 0; g < pg.groups().size(); g++) opt.setLearningRate(g, lr);
-                SplittableRandom masks = Seeds.rangeTestDropout(seed, k);
+                var masks = Seeds.rangeTestDropout(seed, k);
                 EncodedDataset.Batch b = batches.get(k);
                 double loss = step.run(b.tokens(), b.labels(), Dropout.masks(masks), TrainStep.Guard.NONE).loss();
                 avg = 0.8 * avg + 0.2 * loss;

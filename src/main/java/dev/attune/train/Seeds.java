@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
  * so a rerun with the same seed repeats every number and a resumed run repeats the steps it redoes:
  * <ul>
  *   <li>data order of epoch e: {@code seed · 1000003 + e};</li>
- *   <li>dropout masks of step s: {@code seed · 1000003 + s} (a SplittableRandom, a different generator);</li>
+ *   <li>dropout masks of step s: {@code seed · 1000003 + s} (a {@code MaskStream}: SplittableRandom's sequence, a
+ *       different generator);</li>
  *   <li>the new head's initial weights: {@code seed + 1};</li>
  *   <li>the learning-rate range test: data order {@code seed + 7919 · e}, dropout of probe k {@code seed · 31 + k};</li>
  *   <li>training-text augmentation of epoch e: {@code seed · 1000003 + e + 0x4155474D} (a SplittableRandom split once
@@ -25,8 +26,8 @@ public final class Seeds {
         return new Random(seed * STRIDE + epoch);
     }
 
-    public static SplittableRandom dropout(long seed, long step) {
-        return new SplittableRandom(seed * STRIDE + step);
+    public static dev.attune.engine.MaskStream dropout(long seed, long step) {
+        return dev.attune.engine.MaskStream.seeded(seed * STRIDE + step);
     }
 
     public static long headInit(long seed) {
@@ -41,7 +42,7 @@ public final class Seeds {
         return new Random(seed + 7919L * epoch);
     }
 
-    public static SplittableRandom rangeTestDropout(long seed, int probe) {
-        return new SplittableRandom(seed * 31 + probe);
+    public static dev.attune.engine.MaskStream rangeTestDropout(long seed, int probe) {
+        return dev.attune.engine.MaskStream.seeded(seed * 31 + probe);
     }
 }

@@ -92,7 +92,7 @@ public final class Trainer {
 
                 // forward, backward, update; a diverged step is never applied
                 // dropout masks depend on (seed, step) only, so a resumed run draws the same ones
-                java.util.SplittableRandom masks = Seeds.dropout(cfg.seed(), step);
+                var masks = Seeds.dropout(cfg.seed(), step);
                 boolean probe = curvature != null && step > warmup && step % curvatureSteps == 0;
                 if (probe) curvature.before();
                 TrainStep.Guard stepGuard = step == state.lossSpikeStep() ? guard.forReplayOfLossSpike() : guard;

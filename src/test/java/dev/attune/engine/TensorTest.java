@@ -73,7 +73,7 @@ class TensorTest {
             float[] ones = new float[n];
             java.util.Arrays.fill(ones, 1f);
             Tensor x = Tensor.fromFloats(ones, n).requiresGrad(true);
-            Tensor y = Scope.inner(() -> x.mul(3.0).dropout(0.5, new java.util.SplittableRandom(11)));
+            Tensor y = Scope.inner(() -> x.mul(3.0).dropout(0.5, MaskStream.seeded(11)));
             for (int i = 0; i < 32; i++) Tensor.zeros(n / 4);    // native memory a freed mask would be reused for
             y.sum().backward();
             float[] kept = y.toFloats(), grad = x.grad().toFloats();
@@ -94,8 +94,8 @@ class TensorTest {
         java.util.Arrays.fill(ones, 1f);
         try (var s = Scope.open()) {
             Tensor x = Tensor.fromFloats(ones, 1000, 1000);
-            float[] a = x.dropout(0.1, new java.util.SplittableRandom(7)).toFloats();
-            float[] b = x.dropout(0.1, new java.util.SplittableRandom(7)).toFloats();
+            float[] a = x.dropout(0.1, MaskStream.seeded(7)).toFloats();
+            float[] b = x.dropout(0.1, MaskStream.seeded(7)).toFloats();
             int zeros = 0;
             for (float v : a) {
                 if (v == 0) zeros++;

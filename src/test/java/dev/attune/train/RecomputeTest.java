@@ -2,6 +2,7 @@ package dev.attune.train;
 
 import dev.attune.data.TokenBatch;
 import dev.attune.engine.AdamW;
+import dev.attune.engine.MaskStream;
 import dev.attune.engine.Tensor;
 import dev.attune.model.Dropout;
 import dev.attune.model.HeadConfig;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,8 +44,8 @@ class RecomputeTest {
             // the recomputing step forks one mask source for the embeddings and one per layer, then draws the head's
             // masks from the source itself; the plain step gets the same masks routed by call order (the embeddings
             // draw once, each layer three times, the head once)
-            Map<String, float[]> recomputed = gradients(model, batch, labels, true, new Forks(new SplittableRandom(5)));
-            Forks routed = new Forks(new SplittableRandom(5));
+            Map<String, float[]> recomputed = gradients(model, batch, labels, true, new Forks(MaskStream.seeded(5)));
+            Forks routed = new Forks(MaskStream.seeded(5));
             List<Dropout> sources = new ArrayList<>();
             for (int i = 0; i <= layers; i++) sources.add(routed.replayable().get());
             int[] calls = {0};
@@ -61,7 +61,7 @@ class RecomputeTest {
     }
 
     /** Dropout masks whose forks are seeded in order, so two instances with one seed fork the same sources. */
-    record Forks(SplittableRandom random) implements Dropout {
+    record Forks(MaskStream random) implements Dropout {
         @Override
         public Tensor apply(Tensor x, double probability) {
             return x.dropout(probability, random);
@@ -70,7 +70,7 @@ class RecomputeTest {
         @Override
         public Supplier<Dropout> replayable() {
             long seed = random.nextLong();
-            return () -> Dropout.masks(new SplittableRandom(seed));
+            return () -> Dropout.masks(MaskStream.seeded(seed));
         }
     }
 

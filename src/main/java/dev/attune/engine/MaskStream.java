@@ -1,0 +1,73 @@
+package dev.attune.engine;
+
+import java.util.stream.IntStream;
+
+/**
+ * The random draws behind dropout masks: the SplitMix64 sequence of {@code new java.util.SplittableRandom(seed)}
+ * (same {@link #nextLong} and {@link #nextInt} values, in the same order), with one addition: the k-th value can be
+ * computed without the k − 1 before it, so a large mask is drawn by several threads and is still the mask one thread
+ * would have drawn.
+ */
+public final class MaskStream {
+    private static final long GAMMA = 0x9e3779b97f4a7c15L;           // SplittableRandom's default increment
+    private static final int CHUNK = 1 << 18;                        // elements per parallel task (a multiple of 4)
+
+    private long seed;
+
+    private MaskStream(long seed) {
+        this.seed = seed;
+    }
+
+    /** The stream {@code new SplittableRandom(seed)} draws. */
+    public static MaskStream seeded(long seed) {
+        return new MaskStream(seed);
+    }
+
+    public long nextLong() {
+        return mix64(seed += GAMMA);
+    }
+
+    public int nextInt() {
+        return mix32(seed += GAMMA);
+    }
+
+    /**
+     * A keep-mask of {@code n} elements (1 = keep): element i is dropped when its 16-bit uniform draw is below
+     * {@code threshold}; each {@link #nextLong} gives four draws, low bits first, and a tail of fewer than four
+     * elements takes one {@link #nextInt} each. {@code threads} tasks fill it at once; the result does not depend on
+     * how many.
+     */
+    public byte[] keepMask(int n, int threshold, int threads) {
+        byte[] keep = new byte[n];
+        int words = n / 4;
+        long base = seed;
+        int chunks = (words * 4 + CHUNK - 1) / CHUNK;
+        IntStream tasks = IntStream.range(0, chunks);
+        if (threads > 1 && chunks > 1) tasks = tasks.parallel();
+        tasks.forEach(c -> {
+            int from = c * CHUNK, to = Math.min(words * 4, from + CHUNK);
+            long s = base + (long) (from / 4) * GAMMA;
+            for (int i = from; i < to; ) {
+                long r = mix64(s += GAMMA);
+                keep[i++] = (byte) ((r & 0xffff) >= threshold ? 1 : 0);
+                keep[i++] = (byte) (((r >>> 16) & 0xffff) >= threshold ? 1 : 0);
+                keep[i++] = (byte) (((r >>> 32) & 0xffff) >= threshold ? 1 : 0);
+                keep[i++] = (byte) ((r >>> 48) >= threshold ? 1 : 0);
+            }
+        });
+        seed = base + words * GAMMA;
+        for (int i = words * 4; i < n; i++) keep[i] = (byte) ((nextInt() & 0xffff) >= threshold ? 1 : 0);
+        return keep;
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    private static int mix32(long z) {
+        z = (z ^ (z >>> 33)) * 0x62a9d9ed799705f5L;
+        return (int) (((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3L) >>> 32);
+    }
+}
