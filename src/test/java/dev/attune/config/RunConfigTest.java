@@ -79,10 +79,11 @@ class RunConfigTest {
         for (String line : List.of("name: minilm-l6", "pooling: mean", "max_length: 128", "learning_rate: 5.0E-5", "batch_size: 32",
                 "lr_scheduler: linear", "precision: auto", "adam_epsilon: 1.0E-8", "dir: runs/run", "policy: auto", "estimator: xmin_mid",
                 "validation: null", "freeze: []", "rate_search: successive_halving", "analysis_budget: 0.02", "curvature_steps: 0",
-                "extra_train: []", "augment: []", "augment_probability: 0.5", "extra_tests: []", "class_weights: none", "temperature_scaling: true", "max_flag_rate: 0.0")) {
+                "extra_train: []", "augment: []", "augment_probability: 0.5", "extra_tests: []", "class_weights: none", "activation_checkpointing: false", "temperature_scaling: true",
+                "max_flag_rate: 0.0")) {
             assertTrue(yaml.contains(line), line + " in:\n" + yaml);
         }
-        assertEquals(6 + 51, yaml.lines().count(), "six sections, 6 + 12 + 16 + 2 + 12 + 3 keys");
+        assertEquals(6 + 52, yaml.lines().count(), "six sections, 6 + 12 + 17 + 2 + 12 + 3 keys");
     }
 
     @Test
