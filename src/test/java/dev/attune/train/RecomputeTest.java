@@ -3,7 +3,6 @@ package dev.attune.train;
 import dev.attune.data.TokenBatch;
 import dev.attune.engine.AdamW;
 import dev.attune.engine.MaskStream;
-import dev.attune.engine.Tensor;
 import dev.attune.model.Dropout;
 import dev.attune.model.HeadConfig;
 import dev.attune.model.Pretrained;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,8 +42,8 @@ class RecomputeTest {
             // the recomputing step forks one mask source for the embeddings and one per layer, then draws the head's
             // masks from the source itself; the plain step gets the same masks routed by call order (the embeddings
             // draw once, each layer three times, the head once)
-            Map<String, float[]> recomputed = gradients(model, batch, labels, true, new Forks(MaskStream.seeded(5)));
-            Forks routed = new Forks(MaskStream.seeded(5));
+            Map<String, float[]> recomputed = gradients(model, batch, labels, true, Dropout.masks(MaskStream.seeded(5)));
+            Dropout routed = Dropout.masks(MaskStream.seeded(5));
             List<Dropout> sources = new ArrayList<>();
             for (int i = 0; i <= layers; i++) sources.add(routed.replayable().get());
             int[] calls = {0};
@@ -57,20 +55,6 @@ class RecomputeTest {
             Map<String, float[]> plain = gradients(model, batch, labels, false, byCallOrder);
             assertEquals(3 * layers + 2, calls[0], "dropout calls of one forward pass");
             compare(plain, recomputed, 1e-5);
-        }
-    }
-
-    /** Dropout masks whose forks are seeded in order, so two instances with one seed fork the same sources. */
-    record Forks(MaskStream random) implements Dropout {
-        @Override
-        public Tensor apply(Tensor x, double probability) {
-            return x.dropout(probability, random);
-        }
-
-        @Override
-        public Supplier<Dropout> replayable() {
-            long seed = random.nextLong();
-            return () -> Dropout.masks(MaskStream.seeded(seed));
         }
     }
 
