@@ -37,7 +37,7 @@ public final class TrainStepBenchmark {
             TrainStep.Phases p = step.run(batch, labels, dropout, TrainStep.Guard.NONE).seconds();
             if (i < warmup) continue;
             times[i - warmup] = (System.nanoTime() - start) / 1e9;
-            double[] parts = {p.forward(), p.backward(), p.clip(), p.update()};
+            double[] parts = {p.forwardSeconds(), p.backwardSeconds(), p.clipSeconds(), p.updateSeconds()};
             for (int k = 0; k < 4; k++) phases[k][i - warmup] = parts[k];
         }
         double median = median(times);

@@ -65,11 +65,11 @@ final class BenchmarkCommand implements Callable<Integer> {
                         if (json) {
                             System.out.printf("{\"runtime\": \"attune\", \"kind\": \"%s\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f, "
                                     + "\"forward_seconds\": %.4f, \"backward_seconds\": %.4f, \"clip_seconds\": %.4f, \"update_seconds\": %.4f}%n",
-                                    kind, r.precision(), r.medianSeconds(), r.tokensPerSecond(), ph.forward(), ph.backward(), ph.clip(), ph.update());
+                                    kind, r.precision(), r.medianSeconds(), r.tokensPerSecond(), ph.forwardSeconds(), ph.backwardSeconds(), ph.clipSeconds(), ph.updateSeconds());
                         } else {
                             System.out.printf("%-5s %-10s %.3f s/step   %.0f tokens/s   (forward %.3f, backward %.3f, clipping %.3f, AdamW %.3f)%n",
                                     r.precision(), again ? "recompute" : "train step", r.medianSeconds(), r.tokensPerSecond(),
-                                    ph.forward(), ph.backward(), ph.clip(), ph.update());
+                                    ph.forwardSeconds(), ph.backwardSeconds(), ph.clipSeconds(), ph.updateSeconds());
                         }
                     }
                 }

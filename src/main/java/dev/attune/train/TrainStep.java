@@ -42,7 +42,7 @@ public final class TrainStep {
      * loss, backward (with activation checkpointing, the recomputation too), gradient clipping, and the AdamW update
      * with zeroing the gradients.
      */
-    public record Phases(double forward, double backward, double clip, double update) {}
+    public record Phases(double forwardSeconds, double backwardSeconds, double clipSeconds, double updateSeconds) {}
 
     private final SequenceClassifier model;
     private final AdamW optimizer;
