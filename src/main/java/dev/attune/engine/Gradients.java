@@ -1,17 +1,16 @@
 package dev.attune.engine;
 
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.NoGradGuard;
 
 /** Switches autograd off for a try-with-resources block (evaluation, prediction). */
 public final class Gradients implements AutoCloseable {
-    private final NoGradGuard noGrad;
-    private final InferenceMode inference;
+    private final Pointer guard;
 
     private Gradients(boolean inference) {
         Engine.init();
-        this.noGrad = inference ? null : new NoGradGuard();
-        this.inference = inference ? new InferenceMode() : null;
+        guard = inference ? new InferenceMode() : new NoGradGuard();
     }
 
     /** No gradients are recorded; tensors made inside may still be used with autograd later. */
@@ -29,8 +28,6 @@ public final class Gradients implements AutoCloseable {
 
     @Override
     public void close() {
-        // the guards' destructors restore the previous mode
-        if (noGrad != null) noGrad.close();
-        if (inference != null) inference.close();
+        guard.close(); // runs the guard's destructor, which restores the previous mode
     }
 }

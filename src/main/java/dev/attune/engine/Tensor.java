@@ -317,20 +317,19 @@ public final class Tensor {
 
     /**
      * Inverted dropout with a keep-mask drawn in Java from {@code masks} (on all cores; libtorch's CPU Bernoulli
-     * sampler runs on one thread and costs a tenth of a training step here). Each element is dropped when a 16-bit uniform draw falls
-     * below round(p · 65536), so the rate is p to within 1/65536. The mask is libtorch's own copy, so it outlives any
-     * {@link Scope}.
+     * sampler runs on one thread and costs a tenth of a training step here). Each element is dropped when a 16-bit
+     * uniform draw falls below round(p · 65536), so the rate is p to within 1/65536. The mask is a tensor libtorch
+     * owns, so it outlives any {@link Scope}.
      */
     public Tensor dropout(double p, MaskStream masks) {
         if (p <= 0) return this;
         long n = t.numel();
         if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large for a dropout mask: " + n);
         byte[] keep = masks.keepMask((int) n, (int) Math.round(p * 65536), Engine.threads());
-        org.bytedeco.pytorch.Tensor mask;
-        try (var bytes = new org.bytedeco.javacpp.BytePointer(keep.length)) {
+        // written straight into a tensor libtorch owns: autograd keeps the mask until backward, past any scope
+        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(torch.ScalarType.Bool), null);
+        try (var bytes = new org.bytedeco.javacpp.BytePointer(mask.data_ptr())) {
             bytes.put(keep);
-            // a copy that libtorch owns: autograd keeps the mask until backward, past any scope that made it
-            mask = torch.from_blob(bytes, t.sizes().vec().get(), new TensorOptions(torch.ScalarType.Bool)).clone();
         }
         return new Tensor(t.mul(mask).mul(new Scalar(1.0 / (1.0 - p))));
     }
