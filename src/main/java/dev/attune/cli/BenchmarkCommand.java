@@ -30,6 +30,9 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per measurement instead of a table.")
     boolean json;
 
+    @Option(names = "--precision", defaultValue = "both", description = "fp32, bf16 or both (default: ${DEFAULT-VALUE}).")
+    String precision;
+
     @Option(names = "--iterations", defaultValue = "10", description = "Timed passes per precision (median reported; default: ${DEFAULT-VALUE}).")
     int iterations;
 
@@ -38,13 +41,19 @@ final class BenchmarkCommand implements Callable<Integer> {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
         Options.requireRange("--seq-len", seqLen, 2, 512);
         Options.requireRange("--iterations", iterations, 1, 1_000_000);
+        boolean[] precisions = switch (precision) {
+            case "fp32" -> new boolean[] {false};
+            case "bf16" -> new boolean[] {true};
+            case "both" -> new boolean[] {false, true};
+            default -> throw new dev.attune.AttuneException("--precision: must be fp32, bf16 or both (got " + precision + ")");
+        };
         try (Pretrained p = Pretrained.load(model)) {
             var batch = EncoderBenchmark.syntheticBatch(batchSize, seqLen, p.model().config().vocabSize(), 42);
             if (!json) {
                 System.out.printf("model %s, batch %d x %d, %d threads, bf16 in hardware: %s%n", model, batchSize, seqLen,
                         Engine.threads(), Engine.cpuSupportsBf16());
             }
-            for (boolean bf16 : new boolean[] {false, true}) {
+            for (boolean bf16 : precisions) {
                 var r = EncoderBenchmark.forward(p.model().withPreciseBf16(false), batch, bf16, 2, iterations);
                 if (json) {
                     System.out.printf("{\"runtime\": \"attune\", \"kind\": \"forward\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f}%n",
@@ -57,7 +66,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             if (train) {
                 var head = new dev.attune.model.HeadConfig("mean", 0, "gelu", 0.1);
                 var clf = dev.attune.model.SequenceClassifier.create(p.model().withPreciseBf16(false), head, java.util.List.of("a", "b"), 1);
-                for (boolean bf16 : new boolean[] {false, true}) {
+                for (boolean bf16 : precisions) {
                     for (boolean again : recompute ? new boolean[] {false, true} : new boolean[] {false}) {
                         var r = dev.attune.bench.TrainStepBenchmark.run(clf, batch, bf16, again, 3, iterations);
                         String kind = again ? "train_step_recompute" : "train_step";
