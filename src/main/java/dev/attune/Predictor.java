@@ -108,7 +108,29 @@ public final class Predictor implements AutoCloseable {
 
     public List<Prediction> predict(List<String> texts) {
         if (texts.isEmpty()) return List.of();
-        float[][] probs = probabilities(EncodedDataset.unlabelled(texts, pretrained.tokenizer(), maxLength));
+        return decide(probabilities(EncodedDataset.unlabelled(texts, pretrained.tokenizer(), maxLength)));
+    }
+
+    /** A prediction with what monitoring reads: the pooled vector the head saw, the tokens read and how many were unknown. */
+    public record Scored(Prediction prediction, float[] pooled, int tokens, int unknownTokens) {}
+
+    /** As {@link #predict}, with each text's pooled vector and token counts; one forward pass. */
+    public List<Scored> score(List<String> texts) {
+        if (texts.isEmpty()) return List.of();
+        var tokenizer = pretrained.tokenizer();
+        long[][] ids = tokenizer.encodeEach(texts, maxLength);
+        var out = namingTheModel(() -> Evaluator.outputs(classifier, EncodedDataset.unlabelled(ids, tokenizer.padId()), batchSize, bf16, true));
+        List<Prediction> predictions = decide(out.probabilities());
+        List<Scored> scored = new ArrayList<>(texts.size());
+        for (int i = 0; i < ids.length; i++) {
+            int unknown = 0;
+            for (long id : ids[i]) if (id == tokenizer.unkId()) unknown++;
+            scored.add(new Scored(predictions.get(i), out.pooled()[i], ids[i].length - 2, unknown));
+        }
+        return scored;
+    }
+
+    private List<Prediction> decide(float[][] probs) {
         if (point != null) probs = point.calibrate(probs);
         int[] decided = OperatingPoint.decisions(point, probs);
         List<String> labels = labels();

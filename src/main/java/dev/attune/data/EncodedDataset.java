@@ -73,9 +73,14 @@ public final class EncodedDataset {
 
     /** Texts without labels, for prediction: every label id is -1 and {@link #source()} is null. */
     public static EncodedDataset unlabelled(List<String> texts, Tokenizer tokenizer, int maxLength) {
-        long[] labels = new long[texts.size()];
+        return unlabelled(tokenizer.encodeEach(texts, maxLength), tokenizer.padId());
+    }
+
+    /** Already tokenized texts (each with its special tokens), without labels. */
+    public static EncodedDataset unlabelled(long[][] ids, long padId) {
+        long[] labels = new long[ids.length];
         java.util.Arrays.fill(labels, -1);
-        return new EncodedDataset(null, tokenizer.encodeEach(texts, maxLength), labels, tokenizer.padId(), null);
+        return new EncodedDataset(null, ids, labels, padId, null);
     }
 
     public Dataset source() {

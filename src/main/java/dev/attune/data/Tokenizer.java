@@ -25,12 +25,14 @@ public final class Tokenizer implements AutoCloseable {
     private final Path file;
     private final int vocabSize;
     private final long padId;
+    private final long unkId;
 
-    private Tokenizer(HuggingFaceTokenizer hf, Path file, int vocabSize, long padId) {
+    private Tokenizer(HuggingFaceTokenizer hf, Path file, int vocabSize, long padId, long unkId) {
         this.hf = hf;
         this.file = file;
         this.vocabSize = vocabSize;
         this.padId = padId;
+        this.unkId = unkId;
     }
 
     /** Loads a tokenizer.json file; truncation and padding stored in the file are replaced by attune's own. */
@@ -50,6 +52,7 @@ public final class Tokenizer implements AutoCloseable {
         for (JsonNode id : (Iterable<JsonNode>) vocab::elements) maxId = Math.max(maxId, id.asInt());
         for (JsonNode t : root.path("added_tokens")) maxId = Math.max(maxId, t.path("id").asInt());
         long pad = vocab.path("[PAD]").asLong(0);
+        long unk = vocab.path(root.path("model").path("unk_token").asText("[UNK]")).asLong(-1);
         try {
             HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(tokenizerJson)
@@ -57,7 +60,7 @@ public final class Tokenizer implements AutoCloseable {
                     .optPadding(false)
                     .optAddSpecialTokens(true)
                     .build();
-            return new Tokenizer(hf, tokenizerJson, maxId + 1, pad);
+            return new Tokenizer(hf, tokenizerJson, maxId + 1, pad, unk);
         } catch (IOException | RuntimeException e) {
             throw new AttuneException(tokenizerJson + ": the tokenizer library rejected it (" + AttuneException.firstLine(e.getMessage()) + ")", e);
         }
@@ -187,6 +190,11 @@ public final class Tokenizer implements AutoCloseable {
 
     public long padId() {
         return padId;
+    }
+
+    /** The id of the unknown-word token, or -1 when the vocabulary has none. */
+    public long unkId() {
+        return unkId;
     }
 
     @Override

@@ -105,11 +105,20 @@ public final class SequenceClassifier {
 
     /** Logits (B, C) from the encoder's last hidden state (B, T, H): pooling, dropout and the head. */
     public Tensor classify(Tensor hidden, TokenBatch batch, Dropout dropout) {
-        Tensor pooled = switch (head.pooling()) {
+        return head(pool(hidden, batch), dropout);
+    }
+
+    /** The vector the head reads (B, H): [CLS], the pooler's output or the mean of the real tokens, as configured. */
+    public Tensor pool(Tensor hidden, TokenBatch batch) {
+        return switch (head.pooling()) {
             case "cls" -> hidden.select(1, 0);                                               // (B, H)
             case "pooler" -> encoder.pool(hidden);
             default -> BertModel.meanPool(hidden, batch);
         };
+    }
+
+    /** Logits (B, C) from the pooled vectors (B, H). */
+    public Tensor head(Tensor pooled, Dropout dropout) {
         Tensor x = dropout.apply(pooled, head.dropout());
         if (head.intermediateSize() > 0) {
             x = x.linear(headParams.get("pre_classifier.weight"), headParams.get("pre_classifier.bias"));

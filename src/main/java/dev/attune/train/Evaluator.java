@@ -17,13 +17,28 @@ public final class Evaluator {
      * activations) is an error naming the example, never a result.
      */
     public static float[][] probabilities(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16) {
+        return outputs(model, data, batchSize, bf16, false).probabilities();
+    }
+
+    /** Class probabilities (N, C) and, when asked, the pooled vectors the head read (N, H); else null. */
+    public record Outputs(float[][] probabilities, float[][] pooled) {}
+
+    /**
+     * Class probabilities per example, in dataset order, and the pooled encoder output when {@code withPooled}. A
+     * non-finite output (overflow in the model's activations) is an error naming the example, never a result.
+     */
+    public static Outputs outputs(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16, boolean withPooled) {
         int c = model.labels().size();
         float[][] out = new float[data.size()][];
+        float[][] pooledOut = withPooled ? new float[data.size()][] : null;
         try (Gradients off = Gradients.inference()) {
             for (EncodedDataset.Batch b : data.inOrder(batchSize)) {
-                float[] p;
+                float[] p, v = null;
                 try (Scope scope = Scope.open(); Autocast cast = Autocast.bf16(bf16)) {
-                    p = model.forward(b.tokens(), Dropout.NONE).toFloat32().softmax(-1).toFloats();    // (B, C)
+                    var hidden = model.encoder().forward(b.tokens(), Dropout.NONE);
+                    var pooled = model.pool(hidden, b.tokens());
+                    p = model.head(pooled, Dropout.NONE).toFloat32().softmax(-1).toFloats();    // (B, C)
+                    if (withPooled) v = pooled.toFloat32().toFloats();                           // (B, H)
                 }
                 for (int k = 0; k < p.length; k++) {
                     if (!Float.isFinite(p[k])) {
@@ -31,12 +46,14 @@ public final class Evaluator {
                                 + " of " + data.size() + ": its weights or activations overflow; no result is reported");
                     }
                 }
+                int h = withPooled ? v.length / b.indices().length : 0;
                 for (int k = 0; k < b.indices().length; k++) {
                     out[b.indices()[k]] = java.util.Arrays.copyOfRange(p, k * c, (k + 1) * c);
+                    if (withPooled) pooledOut[b.indices()[k]] = java.util.Arrays.copyOfRange(v, k * h, (k + 1) * h);
                 }
             }
         }
-        return out;
+        return new Outputs(out, pooledOut);
     }
 
     public static ClassificationMetrics evaluate(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16) {

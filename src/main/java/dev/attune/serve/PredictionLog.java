@@ -1,0 +1,234 @@
+package dev.attune.serve;
+
+import dev.attune.AttuneException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every prediction and every feedback label, in a database: an embedded DuckDB file by default, or PostgreSQL through
+ * a JDBC URL so that several servers share one store. Rows are written by one background thread in batches, so a
+ * request never waits for the disk; {@link #close} writes what is still queued.
+ */
+public final class PredictionLog implements AutoCloseable {
+    /** One served prediction; {@code embedding} is the pooled vector, stored compactly ({@link #quantize}). */
+    public record Prediction(String id, long timeMillis, String modelVersion, String text, String label,
+                             String probabilitiesJson, double confidence, int tokens, int unknownTokens, float[] embedding) {}
+
+    /** One true label sent for an earlier prediction. */
+    public record Feedback(String id, long timeMillis, String label) {}
+
+    private final Connection db;
+    private final String target;
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean running = true;
+    private volatile SQLException failure;
+
+    private PredictionLog(Connection db, String target, boolean postgres) throws SQLException {
+        this.db = db;
+        this.target = target;
+        String blob = postgres ? "BYTEA" : "BLOB";
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS predictions (id VARCHAR(64) PRIMARY KEY, ts TIMESTAMP NOT NULL, model_version VARCHAR(200) NOT NULL, "
+                    + "text TEXT NOT NULL, label VARCHAR(200) NOT NULL, probabilities TEXT NOT NULL, confidence DOUBLE PRECISION NOT NULL, "
+                    + "tokens INTEGER NOT NULL, unknown_tokens INTEGER NOT NULL, embedding " + blob + ")");
+            s.execute("CREATE TABLE IF NOT EXISTS feedback (id VARCHAR(64) NOT NULL, ts TIMESTAMP NOT NULL, label VARCHAR(200) NOT NULL)");
+        }
+        db.setAutoCommit(false);
+        this.writer = new Thread(this::write, "attune-prediction-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Opens (creating if needed) the log at {@code target}: a {@code jdbc:postgresql:} or {@code jdbc:duckdb:} URL, or
+     * a file path, which means DuckDB.
+     */
+    public static PredictionLog open(String target) {
+        String url = target.startsWith("jdbc:") ? target : "jdbc:duckdb:" + Path.of(target).toAbsolutePath();
+        boolean postgres = url.startsWith("jdbc:postgresql:");
+        if (!postgres && !url.startsWith("jdbc:duckdb:")) {
+            throw new AttuneException("--db: '" + target + "' is neither a file path, a jdbc:duckdb: URL nor a jdbc:postgresql: URL");
+        }
+        try {
+            if (!postgres) {
+                Path file = Path.of(url.substring("jdbc:duckdb:".length()));
+                if (file.getParent() != null) Files.createDirectories(file.getParent());
+            }
+            return new PredictionLog(DriverManager.getConnection(url), redact(target), postgres);
+        } catch (SQLException | java.io.IOException e) {
+            throw new AttuneException("--db " + redact(target) + ": cannot open the prediction log (" + AttuneException.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    private static String redact(String target) {
+        return target.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public void record(Prediction p) {
+        queue.add(p);
+    }
+
+    public void record(Feedback f) {
+        queue.add(f);
+    }
+
+    /** The label predicted for {@code id}, or null when the log has no such prediction (after writing what is queued). */
+    public String predictedLabel(String id) {
+        flush();
+        synchronized (db) {
+            try (PreparedStatement s = db.prepareStatement("SELECT label FROM predictions WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? r.getString(1) : null;
+                }
+            } catch (SQLException e) {
+                throw new AttuneException("prediction log " + target + ": " + AttuneException.firstLine(e.getMessage()), e);
+            }
+        }
+    }
+
+    /** Row counts: predictions and feedback, after writing what is queued. */
+    public long[] counts() {
+        flush();
+        synchronized (db) {
+            try (Statement s = db.createStatement();
+                 ResultSet a = s.executeQuery("SELECT (SELECT COUNT(*) FROM predictions), (SELECT COUNT(*) FROM feedback)")) {
+                a.next();
+                return new long[] {a.getLong(1), a.getLong(2)};
+            } catch (SQLException e) {
+                throw new AttuneException("prediction log " + target + ": " + AttuneException.firstLine(e.getMessage()), e);
+            }
+        }
+    }
+
+    /** Waits until every row queued so far is written. */
+    public void flush() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!queue.isEmpty() && writer.isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        synchronized (db) {
+            // the writer holds this lock while a batch is in flight: taking it means that batch is committed
+        }
+    }
+
+    private void write() {
+        List<Object> batch = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Object first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                synchronized (db) {
+                    batch.add(first);
+                    queue.drainTo(batch, 4095);
+                    insert(batch);
+                    batch.clear();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (SQLException e) {
+                failure = e;
+                batch.clear();
+                try {
+                    db.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is gone; the next batch reports it again
+                }
+                System.err.println("attune serve: prediction log " + target + ": " + AttuneException.firstLine(e.getMessage()));
+            }
+        }
+    }
+
+    private void insert(List<Object> rows) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement f = db.prepareStatement("INSERT INTO feedback VALUES (?, ?, ?)")) {
+            int np = 0, nf = 0;
+            for (Object row : rows) {
+                if (row instanceof Prediction r) {
+                    p.setString(1, r.id());
+                    p.setTimestamp(2, new Timestamp(r.timeMillis()));
+                    p.setString(3, r.modelVersion());
+                    p.setString(4, r.text());
+                    p.setString(5, r.label());
+                    p.setString(6, r.probabilitiesJson());
+                    p.setDouble(7, r.confidence());
+                    p.setInt(8, r.tokens());
+                    p.setInt(9, r.unknownTokens());
+                    p.setBytes(10, r.embedding() == null ? null : quantize(r.embedding()));
+                    p.addBatch();
+                    np++;
+                } else if (row instanceof Feedback r) {
+                    f.setString(1, r.id());
+                    f.setTimestamp(2, new Timestamp(r.timeMillis()));
+                    f.setString(3, r.label());
+                    f.addBatch();
+                    nf++;
+                }
+            }
+            if (np > 0) p.executeBatch();
+            if (nf > 0) f.executeBatch();
+            db.commit();
+        }
+    }
+
+    /** A vector as its largest magnitude (float32, little-endian) and one signed byte per value scaled by it: 4 + n bytes. */
+    public static byte[] quantize(float[] v) {
+        float max = 0;
+        for (float x : v) max = Math.max(max, Math.abs(x));
+        ByteBuffer b = ByteBuffer.allocate(4 + v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(max);
+        for (float x : v) b.put((byte) (max == 0 ? 0 : Math.round(x / max * 127)));
+        return b.array();
+    }
+
+    /** The inverse of {@link #quantize}, to within half a step (max / 254) per value. */
+    public static float[] dequantize(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float max = b.getFloat();
+        float[] v = new float[bytes.length - 4];
+        for (int i = 0; i < v.length; i++) v[i] = b.get() * max / 127;
+        return v;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (db) {
+            try {
+                db.close();
+            } catch (SQLException e) {
+                System.err.println("attune serve: closing prediction log " + target + ": " + AttuneException.firstLine(e.getMessage()));
+            }
+        }
+    }
+}

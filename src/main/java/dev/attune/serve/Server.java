@@ -1,0 +1,286 @@
+package dev.attune.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.attune.Predictor;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The HTTP server (Javalin on Jetty): predictions through the micro-batcher, feedback, health, readiness,
+ * Prometheus metrics and a monitoring summary. Every refusal is a JSON error with a 4xx status; write endpoints need
+ * the bearer token when one is configured.
+ */
+public final class Server implements AutoCloseable {
+    /** Limits and bindings; {@code token} null means write endpoints are open (loopback use). */
+    public record Settings(String host, int port, int maxTexts, long maxBodyBytes, int maxBatch, long maxWaitMillis,
+                           int maxQueued, int window, double lowConfidence, String token) {
+        public static Settings defaults() {
+            return new Settings("127.0.0.1", 8080, 64, 1 << 20, 32, 5, 1024, 200, 0.65, null);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long REQUEST_TIMEOUT_SECONDS = 60;
+
+    private final Settings settings;
+    private final Batcher batcher;
+    private final PredictionLog log;
+    private final ServeMetrics metrics = new ServeMetrics();
+    private final RecentWindow window;
+    private final Map<String, String> recentLabels = Collections.synchronizedMap(new LinkedHashMap<>(1 << 16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 100_000;
+        }
+    });
+    private final Javalin app;
+    private volatile int disagreements;
+
+    private Server(Settings settings, ServedModel model, PredictionLog log) {
+        this.settings = settings;
+        this.log = log;
+        this.window = new RecentWindow(settings.window(), settings.lowConfidence());
+        this.batcher = new Batcher(model, settings.maxBatch(), settings.maxWaitMillis(), settings.maxQueued(), metrics.batchSize::observe);
+        metrics.serving(null, model.version());
+        this.app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.http.maxRequestSize = settings.maxBodyBytes();
+            cfg.http.prefer405over404 = true;
+            cfg.jetty.defaultHost = settings.host();
+            cfg.jetty.defaultPort = settings.port();
+        });
+        app.before(ctx -> ctx.attribute("start", System.nanoTime()));
+        app.after(this::observe);
+        app.get("/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
+        app.get("/ready", ctx -> json(ctx, 200, Map.of("status", "ready", "model_version", batcher.current().version())));
+        app.get("/metrics", ctx -> ctx.contentType(ServeMetrics.contentType()).result(metrics.scrape()));
+        app.post("/v1/predict", this::predict);
+        app.post("/v1/feedback", this::feedback);
+        app.get("/v1/monitor", this::monitor);
+        app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            switch (e.getStatus()) {
+                case 404 -> error(ctx, 404, "not_found", "no endpoint " + ctx.method() + " " + ctx.path());
+                case 405 -> error(ctx, 405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path());
+                case 413 -> error(ctx, 413, "body_too_large", "the request body is larger than " + settings.maxBodyBytes() + " bytes");
+                default -> error(ctx, e.getStatus(), "bad_request", e.getMessage());
+            }
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            System.err.println("attune serve: " + ctx.method() + " " + ctx.path() + ": " + e);
+            error(ctx, 500, "internal", "the server could not complete the request");
+        });
+    }
+
+    /** Starts serving {@code model} (named {@code version}), logging to {@code log}. */
+    public static Server start(Settings settings, String version, Predictor model, PredictionLog log) {
+        Server s = new Server(settings, new ServedModel(version, model), log);
+        s.app.start();
+        return s;
+    }
+
+    /** The port bound (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** Serves {@code model} from the next batch on, without failing a request in flight. */
+    public void swap(String version, Predictor model) {
+        String previous = batcher.current().version();
+        batcher.swap(new ServedModel(version, model));
+        metrics.serving(previous, version);
+    }
+
+    public String modelVersion() {
+        return batcher.current().version();
+    }
+
+    // ---- endpoints ----------------------------------------------------------------------------------------
+
+    private void predict(Context ctx) throws Exception {
+        JsonNode body = jsonBody(ctx);
+        JsonNode texts = body.get("texts");
+        if (texts == null) throw new ApiError(400, "missing_texts", "the body needs \"texts\": a list of strings");
+        if (!texts.isArray()) throw new ApiError(400, "texts_not_a_list", "\"texts\" must be a list of strings, not " + kind(texts));
+        if (texts.isEmpty()) throw new ApiError(400, "empty_texts", "\"texts\" is empty: send at least one text");
+        if (texts.size() > settings.maxTexts()) {
+            throw new ApiError(413, "too_many_texts", "\"texts\" has " + texts.size() + " entries; at most " + settings.maxTexts() + " per request");
+        }
+        List<String> list = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            if (!texts.get(i).isTextual()) throw new ApiError(400, "text_not_a_string", "texts[" + i + "] must be a string, not " + kind(texts.get(i)));
+            list.add(texts.get(i).asText());
+        }
+        Batcher.Result result;
+        try {
+            result = batcher.submit(list).get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "timeout", "no model answered within " + REQUEST_TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ApiError a) throw a;
+            throw new ApiError(500, "inference_failed", "the model could not classify these texts: " + dev.attune.AttuneException.firstLine(String.valueOf(e.getCause().getMessage())));
+        }
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode predictions = out.putArray("predictions");
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < list.size(); i++) {
+            Predictor.Scored s = result.scored().get(i);
+            String id = UUID.randomUUID().toString();
+            ObjectNode p = predictions.addObject();
+            p.put("id", id);
+            p.put("label", s.prediction().label());
+            ObjectNode probs = p.putObject("probabilities");
+            double top = 0;
+            for (var e : s.prediction().probabilities().entrySet()) {
+                probs.put(e.getKey(), e.getValue());
+                top = Math.max(top, e.getValue());
+            }
+            recentLabels.put(id, s.prediction().label());
+            window.add(new RecentWindow.Item(s.prediction().label(), top, s.tokens(), s.unknownTokens(), s.pooled()));
+            log.record(new PredictionLog.Prediction(id, now, result.modelVersion(), list.get(i), s.prediction().label(),
+                    JSON.writeValueAsString(probs), top, s.tokens(), s.unknownTokens(), s.pooled()));
+        }
+        out.put("model_version", result.modelVersion());
+        metrics.texts.inc(list.size());
+        json(ctx, 200, out);
+    }
+
+    private void feedback(Context ctx) throws Exception {
+        authorize(ctx);
+        JsonNode body = jsonBody(ctx);
+        String id = requiredString(body, "id");
+        String label = requiredString(body, "label");
+        List<String> labels = batcher.current().predictor().labels();
+        if (!labels.contains(label)) throw new ApiError(400, "unknown_label", "label '" + label + "' is not one of the model's labels " + labels);
+        String predicted = recentLabels.get(id);
+        if (predicted == null) predicted = log.predictedLabel(id);
+        if (predicted == null) throw new ApiError(404, "unknown_id", "no prediction has id '" + id + "'");
+        boolean agrees = predicted.equals(label);
+        if (!agrees) disagreements++;
+        log.record(new PredictionLog.Feedback(id, System.currentTimeMillis(), label));
+        metrics.feedback.labelValues(String.valueOf(agrees)).inc();
+        json(ctx, 200, Map.of("id", id, "label", label, "predicted", predicted, "agrees", agrees));
+    }
+
+    private void monitor(Context ctx) throws Exception {
+        List<String> labels = batcher.current().predictor().labels();
+        RecentWindow.Summary s = window.summary(labels);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("window", s.size());
+        out.put("model_version", batcher.current().version());
+        ObjectNode mix = out.putObject("class_mix");
+        s.classMix().forEach(mix::put);
+        out.put("confidence", s.confidence());
+        out.put("mean_tokens", s.meanTokens());
+        out.put("unknown_token_rate", s.unknownTokenRate());
+        ObjectNode edge = out.putObject("edge_cases");
+        edge.put("low_confidence", s.lowConfidence());
+        edge.put("low_confidence_below", settings.lowConfidence());
+        edge.put("feedback_disagreements", disagreements);
+        json(ctx, 200, out);
+    }
+
+    // ---- request checks and responses ---------------------------------------------------------------------
+
+    private void authorize(Context ctx) {
+        if (settings.token() == null) return;
+        String header = ctx.header("Authorization");
+        if (header == null || !header.startsWith("Bearer ")) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new ApiError(401, "unauthorized", "this endpoint needs an Authorization: Bearer token");
+        }
+        if (!java.security.MessageDigest.isEqual(header.substring(7).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                settings.token().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            throw new ApiError(403, "forbidden", "the bearer token is not valid");
+        }
+    }
+
+    private JsonNode jsonBody(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "unsupported_media_type", "send the body as application/json (got " + (type == null ? "no content type" : type) + ")");
+        }
+        if (ctx.contentLength() > settings.maxBodyBytes()) {
+            throw new ApiError(413, "body_too_large", "the request body is larger than " + settings.maxBodyBytes() + " bytes");
+        }
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length > settings.maxBodyBytes()) {
+            throw new ApiError(413, "body_too_large", "the request body is larger than " + settings.maxBodyBytes() + " bytes");
+        }
+        if (bytes.length == 0) throw new ApiError(400, "empty_body", "the request body is empty: send a JSON object");
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ApiError(400, "malformed_json", "the body is not valid JSON: " + dev.attune.AttuneException.firstLine(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            throw new ApiError(400, "malformed_json", "the body could not be read as JSON");
+        }
+        if (node == null || !node.isObject()) throw new ApiError(400, "not_an_object", "the body must be a JSON object, not " + kind(node));
+        return node;
+    }
+
+    private static String requiredString(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) throw new ApiError(400, "missing_" + field, "the body needs \"" + field + "\": a string");
+        if (!v.isTextual() || v.asText().isEmpty()) throw new ApiError(400, field + "_not_a_string", "\"" + field + "\" must be a non-empty string, not " + kind(v));
+        return v.asText();
+    }
+
+    private static String kind(JsonNode n) {
+        if (n == null || n.isMissingNode()) return "nothing";
+        return switch (n.getNodeType()) {
+            case ARRAY -> "a list";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static void json(Context ctx, int status, Object body) throws com.fasterxml.jackson.core.JsonProcessingException {
+        ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+    }
+
+    private static void error(Context ctx, int status, String code, String message) {
+        try {
+            json(ctx, status, Map.of("error", Map.of("status", status, "code", code, "message", message)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.status(status).result("{\"error\": {\"status\": " + status + "}}");
+        }
+    }
+
+    private void observe(Context ctx) {
+        Long start = ctx.attribute("start");
+        String endpoint = switch (ctx.path()) {
+            case "/v1/predict", "/v1/feedback", "/v1/monitor", "/health", "/ready", "/metrics" -> ctx.path();
+            default -> "other";
+        };
+        metrics.requests.labelValues(endpoint, String.valueOf(ctx.statusCode())).inc();
+        if (start != null) metrics.latency.labelValues(endpoint).observe((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Stops accepting requests, answers those queued, then writes the log's remaining rows. */
+    @Override
+    public void close() {
+        app.stop();
+        batcher.close();
+        log.close();
+    }
+}
