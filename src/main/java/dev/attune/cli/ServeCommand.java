@@ -2,6 +2,8 @@ package dev.attune.cli;
 
 import dev.attune.Predictor;
 import dev.attune.serve.PredictionLog;
+import dev.attune.serve.Registry;
+import dev.attune.serve.RegistryWatcher;
 import dev.attune.serve.Server;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,8 +17,17 @@ import java.util.concurrent.CountDownLatch;
         description = "Serve a fine-tuned model over HTTP on loopback: POST /v1/predict, POST /v1/feedback, GET /health, /ready, "
                 + "/metrics (Prometheus) and /v1/monitor. Every prediction and feedback label is logged to a database.")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "A fine-tuned model directory (RUN/model).")
-    Path model;
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--model", required = true, description = "A fine-tuned model directory (RUN/model).")
+        Path model;
+
+        @Option(names = "--registry", required = true,
+                description = "A model registry (numbered versions and a 'current' pointer): serves the current version and switches when another is promoted.")
+        Path registry;
+    }
 
     @Option(names = "--model-version", description = "The version name reported with each prediction (default: the run folder's name).")
     String version;
@@ -54,22 +65,26 @@ final class ServeCommand implements Callable<Integer> {
         Options.requireRange("--max-batch", maxBatch, 1, 4096);
         Options.requireRange("--max-wait-ms", maxWaitMs, 0, 10_000);
         Options.requireRange("--max-texts", maxTexts, 1, 100_000);
+        Registry registry = source.registry != null ? Registry.open(source.registry) : null;
+        Path model = registry != null ? registry.modelDir(registry.requireCurrent()) : source.model;
         if (!Files.isDirectory(model)) throw new dev.attune.AttuneException("--model: " + model + " is not a directory");
         Path abs = model.toAbsolutePath().normalize();
-        String name = version != null ? version : (abs.getParent() != null ? abs.getParent().getFileName().toString() : abs.getFileName().toString());
-        String target = db != null ? db : (abs.getParent() != null ? abs.getParent() : abs).resolve("predictions.duckdb").toString();
+        String name = registry != null ? registry.requireCurrent()
+                : version != null ? version : (abs.getParent() != null ? abs.getParent().getFileName().toString() : abs.getFileName().toString());
+        Path home = registry != null ? registry.dir() : (abs.getParent() != null ? abs.getParent() : abs);
+        String target = db != null ? db : home.resolve("predictions.duckdb").toString();
         String token = System.getenv(tokenEnv);
         var defaults = Server.Settings.defaults();
         var settings = new Server.Settings(host, port, maxTexts, defaults.maxBodyBytes(), maxBatch, maxWaitMs, defaults.maxQueued(),
                 defaults.window(), defaults.lowConfidence(), token == null || token.isEmpty() ? null : token);
-        Predictor predictor = Predictor.load(model.toString(), maxLength, maxBatch);
+        Predictor predictor = load(model);
+        PredictionLog log;
         try {
-            decision.apply(predictor);
+            log = PredictionLog.open(target);
         } catch (RuntimeException e) {
             predictor.close();
             throw e;
         }
-        PredictionLog log = PredictionLog.open(target);
         Server server;
         try {
             server = Server.start(settings, name, predictor, log);
@@ -78,14 +93,28 @@ final class ServeCommand implements Callable<Integer> {
             predictor.close();
             throw new dev.attune.AttuneException("cannot listen on " + host + ":" + port + " (" + dev.attune.AttuneException.firstLine(String.valueOf(e.getMessage())) + ")", e);
         }
+        RegistryWatcher watcher = registry == null ? null : new RegistryWatcher(registry, this::load, server, 1000);
+        if (watcher != null) server.onReload(watcher::check);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (watcher != null) watcher.close();
             server.close();
             stopped.countDown();
         }));
-        System.err.printf("attune serve: %s (version %s) on http://%s:%d; prediction log %s; write endpoints %s%n", model, name, host,
+        System.err.printf("attune serve: %s (version %s) on http://%s:%d; prediction log %s; write endpoints %s%n", registry != null ? registry.dir() : model, name, host,
                 server.port(), log.target(), settings.token() == null ? "open (no token set)" : "need the bearer token");
         stopped.await();
         return 0;
+    }
+
+    private Predictor load(Path modelDir) {
+        Predictor predictor = Predictor.load(modelDir.toString(), maxLength, maxBatch);
+        try {
+            decision.apply(predictor);
+            return predictor;
+        } catch (RuntimeException e) {
+            predictor.close();
+            throw e;
+        }
     }
 }

@@ -49,6 +49,7 @@ public final class Server implements AutoCloseable {
     });
     private final Javalin app;
     private volatile int disagreements;
+    private volatile java.util.function.Supplier<String> reloader;
 
     private Server(Settings settings, ServedModel model, PredictionLog log) {
         this.settings = settings;
@@ -71,6 +72,12 @@ public final class Server implements AutoCloseable {
         app.post("/v1/predict", this::predict);
         app.post("/v1/feedback", this::feedback);
         app.get("/v1/monitor", this::monitor);
+        app.post("/admin/reload", ctx -> {
+            authorize(ctx);
+            var r = reloader;
+            if (r == null) throw new ApiError(409, "no_registry", "this server serves one model directory, not a registry");
+            json(ctx, 200, Map.of("model_version", r.get()));
+        });
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
         app.exception(HttpResponseException.class, (e, ctx) -> {
             switch (e.getStatus()) {
@@ -103,6 +110,11 @@ public final class Server implements AutoCloseable {
         String previous = batcher.current().version();
         batcher.swap(new ServedModel(version, model));
         metrics.serving(previous, version);
+    }
+
+    /** What {@code POST /admin/reload} runs: switch to the registry's promoted version, return the one served. */
+    public void onReload(java.util.function.Supplier<String> reload) {
+        this.reloader = reload;
     }
 
     public String modelVersion() {
@@ -269,7 +281,7 @@ public final class Server implements AutoCloseable {
     private void observe(Context ctx) {
         Long start = ctx.attribute("start");
         String endpoint = switch (ctx.path()) {
-            case "/v1/predict", "/v1/feedback", "/v1/monitor", "/health", "/ready", "/metrics" -> ctx.path();
+            case "/v1/predict", "/v1/feedback", "/v1/monitor", "/health", "/ready", "/metrics", "/admin/reload" -> ctx.path();
             default -> "other";
         };
         metrics.requests.labelValues(endpoint, String.valueOf(ctx.statusCode())).inc();

@@ -214,12 +214,21 @@ class ServerTest {
             List<Future<JsonNode>> futures = new ArrayList<>();
             for (int i = 0; i < 80; i++) {
                 futures.add(pool.submit(() -> predict(List.of(TEXTS.get(2)))));
-                if (i == 30) server.swap("b-2", Predictor.load(modelB.toString(), 64, 16, false));
+                if (i == 30) {
+                    // promoted in a registry: the watcher loads it beside the model in service and swaps between batches
+                    Registry registry = Registry.open(dir.resolve("registry"));
+                    registry.promote(registry.add(modelB));
+                    try (var watcher = new RegistryWatcher(registry, p -> Predictor.load(p.toString(), 64, 16, false), server, 3_600_000)) {
+                        assertEquals("v1", watcher.check());
+                    }
+                }
             }
             java.util.Set<String> versions = new java.util.TreeSet<>();
             for (Future<JsonNode> f : futures) versions.add(f.get().path("model_version").asText()); // predict() asserts 200
-            assertTrue(versions.contains("b-2"), versions.toString());
-            assertEquals("b-2", predict(List.of("after")).path("model_version").asText());
+            assertEquals(java.util.Set.of("a-1", "v1"), versions);
+            assertEquals("v1", predict(List.of("after")).path("model_version").asText());
+            String metrics = get("/metrics").body();
+            assertTrue(metrics.contains("attune_model_info{version=\"v1\"} 1") && !metrics.contains("version=\"a-1\""), metrics);
         } finally {
             pool.shutdownNow();
         }
