@@ -167,6 +167,7 @@ public final class FineTune {
                     }
                 }
             }
+            if (validation != null && config.output().saveModel()) writeReference(modelDir, validation, maxLength, config.trainer().seed());
             Evaluation testResult = testSet == null ? null : evaluate(model, test, testSet, labels, point, config, bf16);
             Map<String, Evaluation> extra = new LinkedHashMap<>();
             for (String file : d.extraTests()) {
@@ -328,6 +329,19 @@ public final class FineTune {
     }
 
     /** Temperature scaling and, with {@code decision.max_flag_rate}, the threshold, fitted on validation probabilities. */
+    /**
+     * The monitoring reference beside the saved model: up to 500 validation texts scored by the model exactly as
+     * {@code serve} loads it (its own precision and calibration), so live windows are compared like with like.
+     */
+    private static void writeReference(Path modelDir, Dataset validation, int maxLength, long seed) {
+        var texts = validation.examples().stream().map(dev.attune.data.Example::text).toList();
+        try (Predictor served = Predictor.load(modelDir.toString(), maxLength, 64)) {
+            dev.attune.monitor.Reference.sample(served, texts, 500, seed, maxLength, validation.source().toString()).write(modelDir);
+        } catch (IOException e) {
+            throw new AttuneException(modelDir + ": cannot write the monitoring reference (" + e.getMessage() + ")");
+        }
+    }
+
     private static OperatingPoint operatingPoint(RunConfig config, List<String> labels, float[][] p, EncodedDataset validation) {
         return OperatingPoint.fit(p, validation.labels(), labels, positiveIndex(config, labels), config.decision().temperatureScaling(),
                 config.decision().maxFlagRate());

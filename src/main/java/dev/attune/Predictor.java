@@ -68,6 +68,16 @@ public final class Predictor implements AutoCloseable {
         return classifier.labels();
     }
 
+    /** The model directory this predictor was loaded from. */
+    public java.nio.file.Path directory() {
+        return java.nio.file.Path.of(name);
+    }
+
+    /** Tokens each text is cut to. */
+    public int maxLength() {
+        return maxLength;
+    }
+
     /** The model's operating point from its calibration.json, or null (raw probabilities, most probable label). */
     public OperatingPoint operatingPoint() {
         return point;

@@ -27,6 +27,10 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--activation-checkpointing", description = "With --train, also time steps that recompute each layer in backward.")
     boolean recompute;
 
+    @Option(names = "--predict", paramLabel = "JSONL",
+            description = "Instead: time offline batched prediction of a fine-tuned --model directory over this file's texts (the path `predict` and `serve` use).")
+    java.nio.file.Path predictData;
+
     @Option(names = "--json", description = "One JSON object per measurement instead of a table.")
     boolean json;
 
@@ -41,6 +45,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         Options.requireRange("--batch-size", batchSize, 1, 4096);
         Options.requireRange("--seq-len", seqLen, 2, 512);
         Options.requireRange("--iterations", iterations, 1, 1_000_000);
+        if (predictData != null) return predictThroughput();
         boolean[] precisions = switch (precision) {
             case "fp32" -> new boolean[] {false};
             case "bf16" -> new boolean[] {true};
@@ -83,6 +88,25 @@ final class BenchmarkCommand implements Callable<Integer> {
                     }
                 }
             }
+        }
+        return 0;
+    }
+
+    /** Texts per second of {@link dev.attune.Predictor#predict} over a whole file, batch {@code --batch-size}, after a warm-up. */
+    private int predictThroughput() {
+        var texts = dev.attune.data.DatasetReader.read(predictData, "text", "label").examples().stream().map(dev.attune.data.Example::text).toList();
+        try (var p = dev.attune.Predictor.load(model, seqLen, batchSize)) {
+            p.predict(texts.subList(0, Math.min(texts.size(), 2 * batchSize)));
+            double[] seconds = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                long start = System.nanoTime();
+                p.predict(texts);
+                seconds[i] = (System.nanoTime() - start) / 1e9;
+            }
+            java.util.Arrays.sort(seconds);
+            double median = seconds[iterations / 2];
+            System.out.printf("{\"kind\": \"predict\", \"texts\": %d, \"batch_size\": %d, \"max_length\": %d, \"seconds\": %.3f, \"texts_per_second\": %.1f}%n",
+                    texts.size(), batchSize, seqLen, median, texts.size() / median);
         }
         return 0;
     }

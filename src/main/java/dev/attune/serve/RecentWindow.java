@@ -8,7 +8,7 @@ import java.util.Map;
 /** The most recent served predictions (a bounded window), summarised for monitoring. */
 final class RecentWindow {
     /** What monitoring keeps of one prediction. */
-    record Item(String label, double confidence, int tokens, int unknownTokens, float[] embedding) {}
+    record Item(String version, String label, double confidence, int tokens, int unknownTokens, float[] embedding) {}
 
     /** Class mix, mean confidence, mean length and unknown-token rate of the window. */
     record Summary(int size, Map<String, Double> classMix, double confidence, double meanTokens, double unknownTokenRate, int lowConfidence) {}
@@ -28,12 +28,13 @@ final class RecentWindow {
         items.addLast(item);
     }
 
-    synchronized List<Item> items() {
-        return List.copyOf(items);
+    /** The window's predictions made by model {@code version} (after a swap, the old model's are not comparable). */
+    synchronized List<Item> items(String version) {
+        return items.stream().filter(i -> i.version().equals(version)).toList();
     }
 
-    Summary summary(List<String> labels) {
-        List<Item> all = items();
+    Summary summary(String version, List<String> labels) {
+        List<Item> all = items(version);
         Map<String, Double> mix = new LinkedHashMap<>();
         for (String l : labels) mix.put(l, 0.0);
         double conf = 0, tokens = 0;

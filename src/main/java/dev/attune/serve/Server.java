@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.Predictor;
+import dev.attune.monitor.Drift;
+import dev.attune.monitor.Reference;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -35,6 +37,8 @@ public final class Server implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long REQUEST_TIMEOUT_SECONDS = 60;
+    static final int MIN_DRIFT_WINDOW = 20, DRIFT_PERMUTATIONS = 200;
+    static final double DRIFT_ALPHA = 0.01;
 
     private final Settings settings;
     private final Batcher batcher;
@@ -95,7 +99,7 @@ public final class Server implements AutoCloseable {
 
     /** Starts serving {@code model} (named {@code version}), logging to {@code log}. */
     public static Server start(Settings settings, String version, Predictor model, PredictionLog log) {
-        Server s = new Server(settings, new ServedModel(version, model), log);
+        Server s = new Server(settings, ServedModel.load(version, model), log);
         s.app.start();
         return s;
     }
@@ -108,7 +112,7 @@ public final class Server implements AutoCloseable {
     /** Serves {@code model} from the next batch on, without failing a request in flight. */
     public void swap(String version, Predictor model) {
         String previous = batcher.current().version();
-        batcher.swap(new ServedModel(version, model));
+        batcher.swap(ServedModel.load(version, model));
         metrics.serving(previous, version);
     }
 
@@ -162,7 +166,7 @@ public final class Server implements AutoCloseable {
                 top = Math.max(top, e.getValue());
             }
             recentLabels.put(id, s.prediction().label());
-            window.add(new RecentWindow.Item(s.prediction().label(), top, s.tokens(), s.unknownTokens(), s.pooled()));
+            window.add(new RecentWindow.Item(result.modelVersion(), s.prediction().label(), top, s.tokens(), s.unknownTokens(), s.pooled()));
             log.record(new PredictionLog.Prediction(id, now, result.modelVersion(), list.get(i), s.prediction().label(),
                     JSON.writeValueAsString(probs), top, s.tokens(), s.unknownTokens(), s.pooled()));
         }
@@ -189,21 +193,61 @@ public final class Server implements AutoCloseable {
     }
 
     private void monitor(Context ctx) throws Exception {
-        List<String> labels = batcher.current().predictor().labels();
-        RecentWindow.Summary s = window.summary(labels);
+        ServedModel model = batcher.current();
+        List<String> labels = model.predictor().labels();
+        RecentWindow.Summary s = window.summary(model.version(), labels);
         ObjectNode out = JSON.createObjectNode();
         out.put("window", s.size());
-        out.put("model_version", batcher.current().version());
+        out.put("window_capacity", settings.window());
+        out.put("model_version", model.version());
+        ObjectNode drift = out.putObject("drift");
+        Reference ref = model.reference();
+        if (ref == null) {
+            drift.putNull("score");
+            drift.put("reason", "the model has no monitoring reference (" + Reference.SUMMARY + "); models trained with validation data have one");
+        } else if (s.size() < MIN_DRIFT_WINDOW) {
+            drift.putNull("score");
+            drift.put("reason", "needs at least " + MIN_DRIFT_WINDOW + " predictions in the window (has " + s.size() + ")");
+        } else {
+            Drift.Result d = drift(model, window.items(model.version()));
+            drift.put("score", d.mmd2());
+            drift.put("p_value", d.pValue());
+            drift.put("alarm", d.alarm());
+            drift.put("test", "MMD, Gaussian kernel (median width " + String.format(java.util.Locale.ROOT, "%.4g", d.bandwidth())
+                    + "), " + d.permutations() + " permutations, alarm below p = " + DRIFT_ALPHA);
+            drift.put("reference_size", ref.pooled().length);
+        }
         ObjectNode mix = out.putObject("class_mix");
         s.classMix().forEach(mix::put);
+        if (ref != null) {
+            ObjectNode refMix = out.putObject("reference_class_mix");
+            ref.classMix().forEach(refMix::put);
+            if (s.size() > 0) out.put("class_mix_psi", Drift.populationStabilityIndex(ref.classMix(), s.classMix()));
+        }
         out.put("confidence", s.confidence());
         out.put("mean_tokens", s.meanTokens());
         out.put("unknown_token_rate", s.unknownTokenRate());
+        if (ref != null) {
+            ObjectNode r = out.putObject("reference");
+            r.put("confidence", ref.confidence());
+            r.put("mean_tokens", ref.meanTokens());
+            r.put("unknown_token_rate", ref.unknownTokenRate());
+        }
         ObjectNode edge = out.putObject("edge_cases");
         edge.put("low_confidence", s.lowConfidence());
         edge.put("low_confidence_below", settings.lowConfidence());
         edge.put("feedback_disagreements", disagreements);
         json(ctx, 200, out);
+    }
+
+    /** The drift test of {@code items} against the model's reference; the Prometheus gauges follow the latest result. */
+    private Drift.Result drift(ServedModel model, List<RecentWindow.Item> items) {
+        float[][] vectors = new float[items.size()][];
+        for (int i = 0; i < vectors.length; i++) vectors[i] = items.get(i).embedding();
+        Drift.Result d = Drift.mmd(model.reference().pooled(), vectors, DRIFT_PERMUTATIONS, 42, DRIFT_ALPHA);
+        metrics.driftScore.set(d.mmd2());
+        metrics.driftAlarm.set(d.alarm() ? 1 : 0);
+        return d;
     }
 
     // ---- request checks and responses ---------------------------------------------------------------------
