@@ -328,7 +328,7 @@ public final class CompareReport {
             document.body.dataset.charts = String(drawn);
             """;
 
-    private static String resource(String name) throws IOException {
+    static String resource(String name) throws IOException {
         try (InputStream in = CompareReport.class.getClassLoader().getResourceAsStream(UPLOT + name)) {
             if (in == null) throw new IOException("missing chart library resource " + UPLOT + name);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

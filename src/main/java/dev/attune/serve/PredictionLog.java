@@ -31,6 +31,13 @@ public final class PredictionLog implements AutoCloseable {
     /** One true label sent for an earlier prediction. */
     public record Feedback(String id, long timeMillis, String label) {}
 
+    /**
+     * One completed monitoring window: the model version, how many predictions it had served when the window closed,
+     * the drift test (null fields when the model has no reference), the class mix (JSON), its PSI and mean confidence.
+     */
+    public record Window(long timeMillis, String modelVersion, long served, int size, Double mmd2, Double pValue, Boolean alarm,
+                         String classMixJson, Double classMixPsi, double confidence, double meanTokens, double unknownTokenRate) {}
+
     private final Connection db;
     private final String target;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -47,6 +54,10 @@ public final class PredictionLog implements AutoCloseable {
                     + "text TEXT NOT NULL, label VARCHAR(200) NOT NULL, probabilities TEXT NOT NULL, confidence DOUBLE PRECISION NOT NULL, "
                     + "tokens INTEGER NOT NULL, unknown_tokens INTEGER NOT NULL, embedding " + blob + ")");
             s.execute("CREATE TABLE IF NOT EXISTS feedback (id VARCHAR(64) NOT NULL, ts TIMESTAMP NOT NULL, label VARCHAR(200) NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS monitor_windows (ts TIMESTAMP NOT NULL, model_version VARCHAR(200) NOT NULL, served BIGINT NOT NULL, "
+                    + "size INTEGER NOT NULL, mmd2 DOUBLE PRECISION, p_value DOUBLE PRECISION, alarm BOOLEAN, class_mix TEXT NOT NULL, "
+                    + "class_mix_psi DOUBLE PRECISION, confidence DOUBLE PRECISION NOT NULL, mean_tokens DOUBLE PRECISION NOT NULL, "
+                    + "unknown_token_rate DOUBLE PRECISION NOT NULL)");
         }
         db.setAutoCommit(false);
         this.writer = new Thread(this::write, "attune-prediction-log");
@@ -89,6 +100,35 @@ public final class PredictionLog implements AutoCloseable {
 
     public void record(Feedback f) {
         queue.add(f);
+    }
+
+    public void record(Window w) {
+        queue.add(w);
+    }
+
+    /** Every monitoring window recorded, oldest first (after writing what is queued). */
+    public java.util.List<Window> windows() {
+        flush();
+        synchronized (db) {
+            try (Statement s = db.createStatement();
+                 ResultSet r = s.executeQuery("SELECT ts, model_version, served, size, mmd2, p_value, alarm, class_mix, class_mix_psi, confidence, "
+                         + "mean_tokens, unknown_token_rate FROM monitor_windows ORDER BY ts, served")) {
+                List<Window> out = new ArrayList<>();
+                while (r.next()) {
+                    out.add(new Window(r.getTimestamp(1).getTime(), r.getString(2), r.getLong(3), r.getInt(4), (Double) nullable(r, 5),
+                            (Double) nullable(r, 6), r.getObject(7) == null ? null : r.getBoolean(7), r.getString(8), (Double) nullable(r, 9),
+                            r.getDouble(10), r.getDouble(11), r.getDouble(12)));
+                }
+                return out;
+            } catch (SQLException e) {
+                throw new AttuneException("prediction log " + target + ": " + AttuneException.firstLine(e.getMessage()), e);
+            }
+        }
+    }
+
+    private static Object nullable(ResultSet r, int column) throws SQLException {
+        double v = r.getDouble(column);
+        return r.wasNull() ? null : v;
     }
 
     /** The label predicted for {@code id}, or null when the log has no such prediction (after writing what is queued). */
@@ -166,8 +206,9 @@ public final class PredictionLog implements AutoCloseable {
 
     private void insert(List<Object> rows) throws SQLException {
         try (PreparedStatement p = db.prepareStatement("INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-             PreparedStatement f = db.prepareStatement("INSERT INTO feedback VALUES (?, ?, ?)")) {
-            int np = 0, nf = 0;
+             PreparedStatement f = db.prepareStatement("INSERT INTO feedback VALUES (?, ?, ?)");
+             PreparedStatement w = db.prepareStatement("INSERT INTO monitor_windows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int np = 0, nf = 0, nw = 0;
             for (Object row : rows) {
                 if (row instanceof Prediction r) {
                     p.setString(1, r.id());
@@ -188,8 +229,24 @@ public final class PredictionLog implements AutoCloseable {
                     f.setString(3, r.label());
                     f.addBatch();
                     nf++;
+                } else if (row instanceof Window r) {
+                    w.setTimestamp(1, new Timestamp(r.timeMillis()));
+                    w.setString(2, r.modelVersion());
+                    w.setLong(3, r.served());
+                    w.setInt(4, r.size());
+                    w.setObject(5, r.mmd2(), java.sql.Types.DOUBLE);
+                    w.setObject(6, r.pValue(), java.sql.Types.DOUBLE);
+                    w.setObject(7, r.alarm(), java.sql.Types.BOOLEAN);
+                    w.setString(8, r.classMixJson());
+                    w.setObject(9, r.classMixPsi(), java.sql.Types.DOUBLE);
+                    w.setDouble(10, r.confidence());
+                    w.setDouble(11, r.meanTokens());
+                    w.setDouble(12, r.unknownTokenRate());
+                    w.addBatch();
+                    nw++;
                 }
             }
+            if (nw > 0) w.executeBatch();
             if (np > 0) p.executeBatch();
             if (nf > 0) f.executeBatch();
             db.commit();

@@ -54,6 +54,12 @@ public final class Server implements AutoCloseable {
     private final Javalin app;
     private volatile int disagreements;
     private volatile java.util.function.Supplier<String> reloader;
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> servedByVersion = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService monitorThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "attune-monitor");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Server(Settings settings, ServedModel model, PredictionLog log) {
         this.settings = settings;
@@ -172,6 +178,8 @@ public final class Server implements AutoCloseable {
         }
         out.put("model_version", result.modelVersion());
         metrics.texts.inc(list.size());
+        long served = servedByVersion.merge(result.modelVersion(), (long) list.size(), Long::sum);
+        if (served / settings.window() > (served - list.size()) / settings.window()) closeWindow(result.modelVersion(), served);
         json(ctx, 200, out);
     }
 
@@ -238,6 +246,28 @@ public final class Server implements AutoCloseable {
         edge.put("low_confidence_below", settings.lowConfidence());
         edge.put("feedback_disagreements", disagreements);
         json(ctx, 200, out);
+    }
+
+    /** Every {@code window} predictions, the window's drift test and summary go to the log, off the request's thread. */
+    private void closeWindow(String version, long served) {
+        ServedModel model = batcher.current();
+        if (!model.version().equals(version)) return;
+        monitorThread.execute(() -> {
+            try {
+                List<RecentWindow.Item> items = window.items(version);
+                RecentWindow.Summary s = window.summary(version, model.predictor().labels());
+                Drift.Result d = model.reference() != null && items.size() >= MIN_DRIFT_WINDOW ? drift(model, items) : null;
+                log.record(new PredictionLog.Window(System.currentTimeMillis(), version, served, s.size(), d == null ? null : d.mmd2(),
+                        d == null ? null : d.pValue(), d == null ? null : d.alarm(), JSON.writeValueAsString(s.classMix()),
+                        model.reference() == null ? null : Drift.populationStabilityIndex(model.reference().classMix(), s.classMix()),
+                        s.confidence(), s.meanTokens(), s.unknownTokenRate()));
+                if (d != null && d.alarm()) {
+                    System.err.printf("attune serve: drift alarm for %s after %d predictions (MMD² %.4g, p = %.3g)%n", version, served, d.mmd2(), d.pValue());
+                }
+            } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                System.err.println("attune serve: monitoring window: " + e);
+            }
+        });
     }
 
     /** The drift test of {@code items} against the model's reference; the Prometheus gauges follow the latest result. */
@@ -337,6 +367,12 @@ public final class Server implements AutoCloseable {
     public void close() {
         app.stop();
         batcher.close();
+        monitorThread.shutdown();
+        try {
+            monitorThread.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         log.close();
     }
 }

@@ -30,6 +30,14 @@ public final class SyntheticTopics {
         return String.join(" ", w);
     }
 
+    /** {@code n} sentences cycling through the given topic numbers (0 sports, 1 weather, 2 cooking, 3 finance). */
+    public static List<String> sentences(int n, long seed, int... topics) {
+        Random r = new Random(seed);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(sentence(topics[i % topics.length], r));
+        return out;
+    }
+
     /** Writes {@code n} examples, classes balanced, to a JSONL file. */
     public static Path write(Path file, int n, long seed) throws IOException {
         Random r = new Random(seed);
