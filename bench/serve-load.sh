@@ -35,9 +35,10 @@ rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status"; }
 
 echo "== warm-up (10 s), then $connections connections for $seconds s"
 BODIES="$work/bodies.jsonl" wrk -t2 -c"$connections" -d10s -s "$root/bench/serve-load.lua" "http://127.0.0.1:$port" | grep '^{' > /dev/null
-if [ -n "$swap" ]; then (sleep $((seconds / 2)); "$root/attune" registry promote --registry "$work/registry" v2 >/dev/null; echo "promoted v2 at $((seconds / 2)) s") & fi
+promoter=""
+if [ -n "$swap" ]; then (sleep $((seconds / 2)); "$root/attune" registry promote --registry "$work/registry" v2 >/dev/null; echo "promoted v2 at $((seconds / 2)) s") & promoter=$!; fi
 BODIES="$work/bodies.jsonl" wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s -s "$root/bench/serve-load.lua" "http://127.0.0.1:$port" | grep '^{' | tee "$work/load.json"
-wait $! 2>/dev/null || true
+[ -z "$promoter" ] || wait "$promoter"
 served="$(curl -sf "http://127.0.0.1:$port/ready" | jq -r .model_version)"
 offline="$(jq .texts_per_second "$work/offline.json")"
 jq --argjson offline "$offline" --arg served "$served" -r '"throughput \(.requests_per_second) requests/s = \((.requests_per_second / $offline * 100) | floor)% of offline \($offline) texts/s; p50 \(.p50_ms) ms, p99 \(.p99_ms) ms; non-2xx \(.non_2xx), socket errors \(.errors_connect + .errors_read + .errors_write + .errors_timeout); model in service after the run: \($served)"' "$work/load.json"

@@ -160,6 +160,27 @@ public final class PredictionLog implements AutoCloseable {
         }
     }
 
+    /** A served text with the true label its feedback gave (the latest, when one was sent twice) and the label predicted. */
+    public record Labelled(String id, String text, String label, String predicted) {}
+
+    /** Every prediction that received feedback, in the order of its latest feedback (after writing what is queued). */
+    public List<Labelled> labelledFeedback() {
+        flush();
+        synchronized (db) {
+            try (Statement s = db.createStatement();
+                 ResultSet r = s.executeQuery("SELECT p.id, p.text, f.label, p.label FROM feedback f JOIN predictions p ON p.id = f.id ORDER BY f.ts")) {
+                java.util.LinkedHashMap<String, Labelled> latest = new java.util.LinkedHashMap<>();
+                while (r.next()) {
+                    latest.remove(r.getString(1));
+                    latest.put(r.getString(1), new Labelled(r.getString(1), r.getString(2), r.getString(3), r.getString(4)));
+                }
+                return new ArrayList<>(latest.values());
+            } catch (SQLException e) {
+                throw new AttuneException("prediction log " + target + ": " + AttuneException.firstLine(e.getMessage()), e);
+            }
+        }
+    }
+
     /** Waits until every row queued so far is written. */
     public void flush() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -82,6 +82,10 @@ public final class Server implements AutoCloseable {
         app.post("/v1/predict", this::predict);
         app.post("/v1/feedback", this::feedback);
         app.get("/v1/monitor", this::monitor);
+        app.get("/admin/feedback", ctx -> {
+            authorize(ctx);
+            json(ctx, 200, Map.of("feedback", log.labelledFeedback()));
+        });
         app.post("/admin/reload", ctx -> {
             authorize(ctx);
             var r = reloader;
@@ -355,7 +359,7 @@ public final class Server implements AutoCloseable {
     private void observe(Context ctx) {
         Long start = ctx.attribute("start");
         String endpoint = switch (ctx.path()) {
-            case "/v1/predict", "/v1/feedback", "/v1/monitor", "/health", "/ready", "/metrics", "/admin/reload" -> ctx.path();
+            case "/v1/predict", "/v1/feedback", "/v1/monitor", "/health", "/ready", "/metrics", "/admin/reload", "/admin/feedback" -> ctx.path();
             default -> "other";
         };
         metrics.requests.labelValues(endpoint, String.valueOf(ctx.statusCode())).inc();
