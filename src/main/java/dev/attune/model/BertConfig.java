@@ -91,6 +91,13 @@ public record BertConfig(
                 attentionProbsDropoutProb, architectures, id2label, label2id, head);
     }
 
+    /** The same config under another {@code model_type} (what Hugging Face's Auto classes dispatch on). */
+    public BertConfig withModelType(String type) {
+        return new BertConfig(type, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                hiddenAct, maxPositionEmbeddings, typeVocabSize, layerNormEps, hiddenDropoutProb,
+                attentionProbsDropoutProb, architectures, id2label, label2id, head);
+    }
+
     public BertConfig withHead(HeadConfig h) {
         return new BertConfig(modelType, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 hiddenAct, maxPositionEmbeddings, typeVocabSize, layerNormEps, hiddenDropoutProb,

@@ -140,8 +140,22 @@ public final class SequenceClassifier {
             id2label.put(String.valueOf(i), labels.get(i));
             label2id.put(labels.get(i), i);
         }
-        return encoder.config().withLabels(id2label, label2id).withHead(head)
-                .withArchitectures(List.of("BertForSequenceClassification"));
+        BertConfig c = encoder.config().withLabels(id2label, label2id).withHead(head);
+        if (isHuggingFaceHead()) return c.withArchitectures(List.of("BertForSequenceClassification")).withModelType("bert");
+        // any other head would load in Hugging Face as BertForSequenceClassification with a fresh pooler and other
+        // outputs: under its own model type, the Auto classes refuse it instead (the encoder still loads as BertModel)
+        return c.withArchitectures(List.of(ATTUNE_ARCHITECTURE)).withModelType(ATTUNE_MODEL_TYPE);
+    }
+
+    /** The names a classifier with a head that Hugging Face does not have is saved under. */
+    public static final String ATTUNE_ARCHITECTURE = "AttuneBertForSequenceClassification", ATTUNE_MODEL_TYPE = "attune_bert";
+
+    /**
+     * True when this head is Hugging Face's BertForSequenceClassification head exactly (the pooler's tanh(dense([CLS])),
+     * dropout, one linear layer), so the saved directory loads there with the same outputs.
+     */
+    public boolean isHuggingFaceHead() {
+        return "pooler".equals(head.pooling()) && head.intermediateSize() == 0;
     }
 
     /** Every parameter copied to Java arrays, encoder ones under {@code bert.} as Hugging Face saves them. */

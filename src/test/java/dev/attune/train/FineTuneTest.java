@@ -62,7 +62,9 @@ class FineTuneTest {
         assertTrue(summary.path("calibration").path("ece_after").asDouble() <= summary.path("calibration").path("ece_before").asDouble() + 0.02);
         JsonNode cfg = new ObjectMapper().readTree(out.resolve("model/config.json").toFile());
         assertEquals("cooking", cfg.path("id2label").path("0").asText());
-        assertEquals("BertForSequenceClassification", cfg.path("architectures").path(0).asText());
+        // a mean-pooled head is not Hugging Face's BertForSequenceClassification: saved under names its Auto classes refuse
+        assertEquals("AttuneBertForSequenceClassification", cfg.path("architectures").path(0).asText());
+        assertEquals("attune_bert", cfg.path("model_type").asText());
         // the exported model reloads and predicts the same as the in-memory one did
         var testData = dev.attune.data.DatasetReader.read(test, "text", "label");
         try (Predictor p = Predictor.load(out.resolve("model").toString(), 24, 64, false)) {
