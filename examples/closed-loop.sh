@@ -25,7 +25,8 @@ for s in train validation test; do
 done
 wc -l "$out"/data/*.jsonl | sed 's|'"$out"'/data/||'
 older=(--set "data.train=$out/data/older-train.jsonl" --set "data.validation=$out/data/older-validation.jsonl"
-       --set "data.test=$out/data/older-test.jsonl" --set "data.extra_train=[]" --set "data.extra_tests=[$out/data/newer-test.jsonl]")
+       --set "data.test=$out/data/older-test.jsonl" --set "data.extra_train=[]" --set "data.extra_train_copies=1"
+       --set "data.extra_tests=[$out/data/newer-test.jsonl]")
 
 step "version 1: fine-tune on the older collections"
 rm -rf "$out/v1" "$out/registry"

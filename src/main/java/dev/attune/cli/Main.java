@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code attune} command line: parses arguments and calls the library; no logic of its own. */
 @Command(name = "attune", mixinStandardHelpOptions = true, version = "attune 0.1.0",
         description = "Fine-tune pretrained BERT-family models from Java with per-layer learning rates.",
-        subcommands = {DemoCommand.class, TrainCommand.class, CompareCommand.class, PredictCommand.class, ServeCommand.class, RegistryCommand.class, ReferenceCommand.class, MonitorCommand.class, RetrainCommand.class, EvalCommand.class, CalibrateCommand.class, MixCommand.class, EncodeCommand.class, FillMaskCommand.class, BenchmarkCommand.class, AnalyzeCommand.class, PrepareSpamAssassinCommand.class, PrepareSotuCommand.class, PrepareWordNetCommand.class, PrepareBibleCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, CompareCommand.class, PredictCommand.class, ServeCommand.class, RegistryCommand.class, ReferenceCommand.class, MonitorCommand.class, RetrainCommand.class, ExportCommand.class, EvalCommand.class, CalibrateCommand.class, MixCommand.class, EncodeCommand.class, FillMaskCommand.class, BenchmarkCommand.class, AnalyzeCommand.class, PrepareSpamAssassinCommand.class, PrepareSotuCommand.class, PrepareWordNetCommand.class, PrepareBibleCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
