@@ -36,22 +36,15 @@ public record Reference(float[][] pooled, Map<String, Double> classMix, double c
         pick = pick.subList(0, Math.min(size, pick.size()));
         List<Predictor.Scored> scored = predictor.score(pick);
         float[][] pooled = new float[scored.size()][];
-        Map<String, Double> mix = new LinkedHashMap<>();
-        for (String l : predictor.labels()) mix.put(l, 0.0);
-        double conf = 0, tokens = 0;
-        long unknown = 0, total = 0;
+        List<TrafficSummary.Observation> seen = new ArrayList<>(scored.size());
         for (int i = 0; i < scored.size(); i++) {
             Predictor.Scored s = scored.get(i);
             pooled[i] = s.pooled();
-            mix.merge(s.prediction().label(), 1.0, Double::sum);
-            conf += s.prediction().probabilities().values().stream().mapToDouble(Float::doubleValue).max().orElse(0);
-            tokens += s.tokens();
-            unknown += s.unknownTokens();
-            total += s.tokens();
+            double top = s.prediction().probabilities().values().stream().mapToDouble(Float::doubleValue).max().orElse(0);
+            seen.add(new TrafficSummary.Observation(s.prediction().label(), top, s.tokens(), s.unknownTokens()));
         }
-        int n = scored.size();
-        mix.replaceAll((k, v) -> v / n);
-        return new Reference(pooled, mix, conf / n, tokens / n, total == 0 ? 0 : unknown / (double) total, maxLength, source);
+        TrafficSummary t = TrafficSummary.of(seen, predictor.labels(), 0);
+        return new Reference(pooled, t.classMix(), t.confidence(), t.meanTokens(), t.unknownTokenRate(), maxLength, source);
     }
 
     public void write(Path modelDir) throws IOException {

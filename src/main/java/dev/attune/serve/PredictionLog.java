@@ -43,7 +43,6 @@ public final class PredictionLog implements AutoCloseable {
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean running = true;
-    private volatile SQLException failure;
 
     private PredictionLog(Connection db, String target, boolean postgres) throws SQLException {
         this.db = db;
@@ -213,7 +212,6 @@ public final class PredictionLog implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (SQLException e) {
-                failure = e;
                 batch.clear();
                 try {
                     db.rollback();

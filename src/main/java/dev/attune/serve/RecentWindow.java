@@ -1,17 +1,14 @@
 package dev.attune.serve;
 
+import dev.attune.monitor.TrafficSummary;
+
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The most recent served predictions (a bounded window), summarised for monitoring. */
 final class RecentWindow {
-    /** What monitoring keeps of one prediction. */
-    record Item(String version, String label, double confidence, int tokens, int unknownTokens, float[] embedding) {}
-
-    /** Class mix, mean confidence, mean length and unknown-token rate of the window. */
-    record Summary(int size, Map<String, Double> classMix, double confidence, double meanTokens, double unknownTokenRate, int lowConfidence) {}
+    /** What monitoring keeps of one prediction: the version that made it, its observation and its pooled vector. */
+    record Item(String version, TrafficSummary.Observation observation, float[] embedding) {}
 
     private final int capacity;
     private final double lowConfidence;
@@ -33,24 +30,7 @@ final class RecentWindow {
         return items.stream().filter(i -> i.version().equals(version)).toList();
     }
 
-    Summary summary(String version, List<String> labels) {
-        List<Item> all = items(version);
-        Map<String, Double> mix = new LinkedHashMap<>();
-        for (String l : labels) mix.put(l, 0.0);
-        double conf = 0, tokens = 0;
-        long unknown = 0, total = 0;
-        int low = 0;
-        for (Item it : all) {
-            mix.merge(it.label(), 1.0, Double::sum);
-            conf += it.confidence();
-            tokens += it.tokens();
-            unknown += it.unknownTokens();
-            total += it.tokens();
-            if (it.confidence() < lowConfidence) low++;
-        }
-        int n = all.size();
-        if (n > 0) mix.replaceAll((k, v) -> v / n);
-        return new Summary(n, mix, n == 0 ? Double.NaN : conf / n, n == 0 ? Double.NaN : tokens / n,
-                total == 0 ? 0 : unknown / (double) total, low);
+    TrafficSummary summary(String version, List<String> labels) {
+        return TrafficSummary.of(items(version).stream().map(Item::observation).toList(), labels, lowConfidence);
     }
 }

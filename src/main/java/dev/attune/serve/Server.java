@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attune.Predictor;
 import dev.attune.monitor.Drift;
 import dev.attune.monitor.Reference;
+import dev.attune.monitor.TrafficSummary;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -176,7 +177,7 @@ public final class Server implements AutoCloseable {
                 top = Math.max(top, e.getValue());
             }
             recentLabels.put(id, s.prediction().label());
-            window.add(new RecentWindow.Item(result.modelVersion(), s.prediction().label(), top, s.tokens(), s.unknownTokens(), s.pooled()));
+            window.add(new RecentWindow.Item(result.modelVersion(), new TrafficSummary.Observation(s.prediction().label(), top, s.tokens(), s.unknownTokens()), s.pooled()));
             log.record(new PredictionLog.Prediction(id, now, result.modelVersion(), list.get(i), s.prediction().label(),
                     JSON.writeValueAsString(probs), top, s.tokens(), s.unknownTokens(), s.pooled()));
         }
@@ -207,7 +208,7 @@ public final class Server implements AutoCloseable {
     private void monitor(Context ctx) throws Exception {
         ServedModel model = batcher.current();
         List<String> labels = model.predictor().labels();
-        RecentWindow.Summary s = window.summary(model.version(), labels);
+        TrafficSummary s = window.summary(model.version(), labels);
         ObjectNode out = JSON.createObjectNode();
         out.put("window", s.size());
         out.put("window_capacity", settings.window());
@@ -259,7 +260,7 @@ public final class Server implements AutoCloseable {
         monitorThread.execute(() -> {
             try {
                 List<RecentWindow.Item> items = window.items(version);
-                RecentWindow.Summary s = window.summary(version, model.predictor().labels());
+                TrafficSummary s = window.summary(version, model.predictor().labels());
                 Drift.Result d = model.reference() != null && items.size() >= MIN_DRIFT_WINDOW ? drift(model, items) : null;
                 log.record(new PredictionLog.Window(System.currentTimeMillis(), version, served, s.size(), d == null ? null : d.mmd2(),
                         d == null ? null : d.pValue(), d == null ? null : d.alarm(), JSON.writeValueAsString(s.classMix()),
