@@ -34,7 +34,7 @@ attune train --config "$root/configs/spam.yaml" "${older[@]}" --set "output.dir=
 attune registry add --registry "$out/registry" --model "$out/v1/model" --promote
 
 step "serving the registry on 127.0.0.1:$port"
-attune serve --registry "$out/registry" --port "$port" 2> "$out/server.log" &
+"$root/attune" serve --registry "$out/registry" --port "$port" 2> "$out/server.log" &   # the launcher execs java: $! is the server
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 1; done

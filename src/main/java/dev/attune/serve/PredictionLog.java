@@ -81,6 +81,10 @@ public final class PredictionLog implements AutoCloseable {
             }
             return new PredictionLog(DriverManager.getConnection(url), redact(target), postgres);
         } catch (SQLException | java.io.IOException e) {
+            if (!postgres && String.valueOf(e.getMessage()).contains("Could not set lock")) {
+                throw new AttuneException("--db " + redact(target) + ": the DuckDB file is locked by another process (a running server?); "
+                        + "read a copy, or let servers and readers share PostgreSQL (--db jdbc:postgresql://...)", e);
+            }
             throw new AttuneException("--db " + redact(target) + ": cannot open the prediction log (" + AttuneException.firstLine(e.getMessage()) + ")", e);
         }
     }
