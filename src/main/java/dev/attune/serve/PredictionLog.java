@@ -184,6 +184,31 @@ public final class PredictionLog implements AutoCloseable {
         }
     }
 
+    /** A prediction worth a person's look: low confidence, or feedback that disagrees (then {@code feedback} is set). */
+    public record EdgeCase(String id, long timeMillis, String modelVersion, String text, String label, double confidence, String feedback) {}
+
+    /** The most recent edge cases, newest first: confidence below {@code lowConfidence}, or a disagreeing feedback label. */
+    public List<EdgeCase> edgeCases(double lowConfidence, int limit) {
+        flush();
+        synchronized (db) {
+            try (PreparedStatement s = db.prepareStatement("SELECT p.id, p.ts, p.model_version, p.text, p.label, p.confidence, f.label "
+                    + "FROM predictions p LEFT JOIN feedback f ON f.id = p.id WHERE p.confidence < ? OR (f.label IS NOT NULL AND f.label <> p.label) "
+                    + "ORDER BY p.ts DESC, p.id LIMIT ?")) {
+                s.setDouble(1, lowConfidence);
+                s.setInt(2, limit);
+                try (ResultSet r = s.executeQuery()) {
+                    List<EdgeCase> out = new ArrayList<>();
+                    while (r.next()) {
+                        out.add(new EdgeCase(r.getString(1), r.getTimestamp(2).getTime(), r.getString(3), r.getString(4), r.getString(5), r.getDouble(6), r.getString(7)));
+                    }
+                    return out;
+                }
+            } catch (SQLException e) {
+                throw new AttuneException("prediction log " + target + ": " + AttuneException.firstLine(e.getMessage()), e);
+            }
+        }
+    }
+
     /** Waits until every row queued so far is written. */
     public void flush() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -87,6 +87,11 @@ public final class Server implements AutoCloseable {
             authorize(ctx);
             json(ctx, 200, Map.of("feedback", log.labelledFeedback()));
         });
+        app.get("/admin/edge-cases", ctx -> {
+            authorize(ctx);
+            int limit = ctx.queryParam("limit") == null ? 100 : parseLimit(ctx.queryParam("limit"));
+            json(ctx, 200, Map.of("low_confidence_below", settings.lowConfidence(), "edge_cases", log.edgeCases(settings.lowConfidence(), limit)));
+        });
         app.post("/admin/reload", ctx -> {
             authorize(ctx);
             var r = reloader;
@@ -325,6 +330,16 @@ public final class Server implements AutoCloseable {
         return node;
     }
 
+    private static int parseLimit(String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= 10_000) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ApiError(400, "bad_limit", "limit must be a whole number from 1 to 10000 (got '" + value + "')");
+    }
+
     private static String requiredString(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) throw new ApiError(400, "missing_" + field, "the body needs \"" + field + "\": a string");
@@ -360,7 +375,7 @@ public final class Server implements AutoCloseable {
     private void observe(Context ctx) {
         Long start = ctx.attribute("start");
         String endpoint = switch (ctx.path()) {
-            case "/v1/predict", "/v1/feedback", "/v1/monitor", "/health", "/ready", "/metrics", "/admin/reload", "/admin/feedback" -> ctx.path();
+            case "/v1/predict", "/v1/feedback", "/v1/monitor", "/health", "/ready", "/metrics", "/admin/reload", "/admin/feedback", "/admin/edge-cases" -> ctx.path();
             default -> "other";
         };
         metrics.requests.labelValues(endpoint, String.valueOf(ctx.statusCode())).inc();

@@ -147,6 +147,14 @@ class ServerTest {
         assertFalse(JSON.readTree(r.body()).path("agrees").asBoolean(true));
         long[] before = log.counts();
         assertTrue(before[1] >= 1, "the feedback row is in the database");
+        var edge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/admin/edge-cases?limit=50"))
+                .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, edge.statusCode(), edge.body());
+        boolean listed = false;
+        for (JsonNode c : JSON.readTree(edge.body()).path("edge_cases")) {
+            if (c.path("id").asText().equals(p.path("id").asText())) listed = c.path("feedback").asText().equals(other);
+        }
+        assertTrue(listed, "the disagreeing feedback is kept as an edge case: " + edge.body());
         JsonNode monitor = JSON.readTree(get("/v1/monitor").body());
         assertTrue(monitor.path("window").asInt() >= 1);
         assertTrue(monitor.path("edge_cases").path("feedback_disagreements").asInt() >= 1);
@@ -189,7 +197,8 @@ class ServerTest {
                 Arguments.of("POST", "/v1/feedback", ok, "{\"id\": 7, \"label\": \"ham\"}", TOKEN, 400, "id_not_a_string"),
                 Arguments.of("POST", "/v1/feedback", ok, "{\"id\": \"x\", \"label\": \"eggs\"}", TOKEN, 400, "unknown_label"),
                 Arguments.of("POST", "/v1/feedback", ok, "{\"id\": \"no-such-id\", \"label\": \"ham\"}", TOKEN, 404, "unknown_id"),
-                Arguments.of("POST", "/v1/feedback", ok, "{\"id\": \"x\", ", TOKEN, 400, "malformed_json"));
+                Arguments.of("POST", "/v1/feedback", ok, "{\"id\": \"x\", ", TOKEN, 400, "malformed_json"),
+                Arguments.of("GET", "/admin/edge-cases", null, null, null, 401, "unauthorized"));
     }
 
     @ParameterizedTest(name = "{0} {1} {3} -> {5} {6}")
