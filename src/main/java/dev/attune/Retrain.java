@@ -28,6 +28,7 @@ import java.util.Map;
  */
 public final class Retrain {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINES = new ObjectMapper();
 
     /** What was compared and decided; {@code scores} maps a data set's name to (in service, candidate). */
     public record Outcome(String inService, String candidate, boolean promoted, String reason, int feedbackTrain, int feedbackHeldBack,
@@ -99,7 +100,7 @@ public final class Retrain {
             o.put(config.data().textField(), l.text());
             o.put(config.data().labelField(), l.label());
             o.put("predicted", l.predicted());
-            sb.append(new ObjectMapper().writeValueAsString(o)).append('\n');
+            sb.append(LINES.writeValueAsString(o)).append('\n');
         }
         RunFiles.writeAtomically(file, sb.toString());
         return file;

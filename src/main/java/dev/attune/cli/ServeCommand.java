@@ -65,6 +65,8 @@ final class ServeCommand implements Callable<Integer> {
         Options.requireRange("--max-batch", maxBatch, 1, 4096);
         Options.requireRange("--max-wait-ms", maxWaitMs, 0, 10_000);
         Options.requireRange("--max-texts", maxTexts, 1, 100_000);
+        Options.requireRange("--max-length", maxLength, 2, 512);
+        decision.validate();
         Registry registry = source.registry != null ? Registry.open(source.registry) : null;
         Path model = registry != null ? registry.modelDir(registry.requireCurrent()) : source.model;
         if (!Files.isDirectory(model)) throw new dev.attune.AttuneException("--model: " + model + " is not a directory");
