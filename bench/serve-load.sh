@@ -48,8 +48,9 @@ if [ "$soak" -gt 0 ]; then
   total="$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^attune_texts_predicted_total/ {print int($2)}')"
   rss10k=""
   while [ "$total" -lt "$soak" ]; do
-    BODIES="$work/bodies.jsonl" wrk -t2 -c"$connections" -d30s --timeout 30s -s "$root/bench/serve-load.lua" "http://127.0.0.1:$port" | grep '^{' | jq -c '{requests, non_2xx, errors_connect, errors_read, errors_timeout, p99_ms}'
+    chunk="$(BODIES="$work/bodies.jsonl" wrk -t2 -c"$connections" -d30s --timeout 30s -s "$root/bench/serve-load.lua" "http://127.0.0.1:$port" | grep '^{' | jq -c '{requests, non_2xx, errors_connect, errors_read, errors_timeout, p99_ms}')"
     total="$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^attune_texts_predicted_total/ {print int($2)}')"
+    echo "$chunk served $total RSS $(rss) MB"
     if [ -z "$rss10k" ] && [ "$total" -ge 10000 ]; then rss10k="$(rss)"; echo "RSS after $total requests: $rss10k MB"; fi
   done
   echo "RSS after $total requests: $(rss) MB (after about 10,000: ${rss10k:-n/a} MB)"

@@ -67,11 +67,26 @@ public final class FineTune {
      * @param label  shown in progress lines
      */
     public static RunSummary run(RunConfig config, boolean resume, String label) {
+        return run(config, resume, label, dev.attune.engine.Collective.SINGLE);
+    }
+
+    /**
+     * As {@link #run(RunConfig, boolean, String)}, as one rank of a data-parallel run over {@code collective}: every
+     * rank trains its share of each batch; rank 0 alone writes the run folder, and after training it alone scores
+     * the test sets and writes the summary, which it returns (the other ranks return null).
+     */
+    public static RunSummary run(RunConfig config, boolean resume, String label, dev.attune.engine.Collective collective) {
         Engine.init();
+        boolean root = collective.isRoot(), distributed = collective.worldSize() > 1;
+        if (distributed && config.trainer().autoLearningRate()) {
+            throw new AttuneException("trainer.learning_rate: auto runs in one process only; choose the rate with a one-process run, "
+                    + "then give it to the distributed one");
+        }
         RunFolder folder = new RunFolder(Path.of(config.output().dir()));
         Path runDir = folder.dir();
-        boolean resuming = folder.open(config, resume);
-        if (resuming) config = folder.resolveForResume(config);
+        boolean resuming = root && folder.open(config, resume);
+        if (distributed) resuming = collective.broadcast(new double[]{resuming ? 1 : 0})[0] == 1;
+        if (resuming && root) config = folder.resolveForResume(config);
         // what choosing the rate cost beyond the run's own steps: recorded by the segment that chose it
         double searchCostSteps = resuming ? folder.searchCostSteps() : 0;
 
@@ -104,7 +119,9 @@ public final class FineTune {
         try (Pretrained pretrained = Pretrained.load(config.model().name())) {
             var m = config.model();
             // training follows PyTorch's autocast: attention matmuls in bf16 too (a third faster per step)
-            SequenceClassifier model = SequenceClassifier.create(pretrained.model().withPreciseBf16(false),
+            var encoder = pretrained.model().withPreciseBf16(false);
+            if (!Double.isNaN(m.dropout())) encoder = encoder.withDropout(m.dropout());    // model.dropout: auto keeps config.json's
+            SequenceClassifier model = SequenceClassifier.create(encoder,
                     new HeadConfig(m.pooling().key(), m.intermediateSize(), m.intermediateActivation().key(), m.classifierDropout()),
                     labels, dev.attune.train.Seeds.headInit(config.trainer().seed()));
             int maxLength = Math.min(d.maxLength(), pretrained.model().config().maxPositionEmbeddings());
@@ -124,14 +141,14 @@ public final class FineTune {
                 for (int i = 0; i < extraTrain.size(); i++) data.put("extra_train_" + (i + 1), extraTrain.get(i));
                 if (validation != null) data.put("validation", validation);
                 if (test != null) data.put("test", test);
-                folder.writeProvenance(config, pretrained.directory(), data, bf16 ? "bf16" : "fp32", Engine.threads());
+                if (root) folder.writeProvenance(config, pretrained.directory(), data, bf16 ? "bf16" : "fp32", Engine.threads());
             }
 
             Path modelDir = folder.modelDir();
             // the weights before any training (pretrained encoder, seeded head init; also on --resume, before the
             // checkpoint is loaded), for the spectral refreshes' signals of the update W − W₀
             var initialMatrices = config.automation().enabled() ? WeightMatrices.fromParameters(model.parameters(), false) : List.<SpectralAnalyzer.Matrix>of();
-            Run run = new Run(model, pretrained.tokenizer(), config, bf16, trainSet, valSet, initialMatrices);
+            Run run = new Run(model, pretrained.tokenizer(), config, bf16, trainSet, valSet, initialMatrices, collective);
             if (!resuming && config.trainer().autoLearningRate()) {
                 // successive halving over the swept rates; the chosen candidate's run folder becomes this run's
                 RateSearch.Outcome search = searchRate(run, folder, label);
@@ -145,6 +162,9 @@ public final class FineTune {
             }
             Segment segment = train(run, folder, label, resuming, Long.MAX_VALUE);
             Trainer.Result result = segment.result();
+            if (!root) return null;            // rank 0 scores the test sets and writes the summary
+            RunSummary.Parallel parallel = !distributed ? RunSummary.Parallel.SINGLE : new RunSummary.Parallel(collective.worldSize(),
+                    (double) result.allReduceBytes() / Math.max(1, result.segmentSteps()), result.communicationSeconds() / Math.max(1, result.segmentSteps()));
             // test with the best validation checkpoint, as Hugging Face's load_best_model_at_end does
             if (config.output().saveModel() && Files.exists(modelDir.resolve("model.safetensors"))) {
                 Checkpoint.restoreWeights(model, Safetensors.read(modelDir.resolve("model.safetensors")), modelDir.toString());
@@ -180,7 +200,7 @@ public final class FineTune {
                     result.trainSeconds(), segment.medianStepSeconds(), segment.tokensPerSecond(), RunFiles.peakRssMb(),
                     bf16 ? "bf16" : "fp32", result.stopReason(), config.output().saveModel() ? modelDir : null,
                     segment.analysisSeconds(), segment.refreshes(), result.rollbacks(), segment.curves(), segment.layerRates(),
-                    config.trainer().learningRate(), searchCostSteps + result.probeForwardPasses() / 3.0, point, extra);
+                    config.trainer().learningRate(), searchCostSteps + result.probeForwardPasses() / 3.0, point, extra, parallel);
             folder.finish(summary);
             return summary;
         }
@@ -188,9 +208,10 @@ public final class FineTune {
 
     /** What one training segment needs: the model, its tokenizer, the resolved config, precision and the data. */
     private record Run(SequenceClassifier model, dev.attune.data.Tokenizer tokenizer, RunConfig config, boolean bf16,
-                       EncodedDataset train, EncodedDataset validation, List<SpectralAnalyzer.Matrix> initialMatrices) {
+                       EncodedDataset train, EncodedDataset validation, List<SpectralAnalyzer.Matrix> initialMatrices,
+                       dev.attune.engine.Collective collective) {
         Run with(RunConfig c) {
-            return new Run(model, tokenizer, c, bf16, train, validation, initialMatrices);
+            return new Run(model, tokenizer, c, bf16, train, validation, initialMatrices, collective);
         }
     }
 
@@ -211,11 +232,13 @@ public final class FineTune {
                 ? new SpectralLayerRates(run.model(), SpectralLayerRates.Settings.of(a, run.train().batchesPerEpoch(t.batchSize())), run.initialMatrices())
                 : null;
         StepStats stats = new StepStats();
-        try (MetricsLog log = new MetricsLog(folder.metricsFile(), t.loggingSteps(), resumeStep);
-             LayerRatesLog rates = new LayerRatesLog(folder.layerRatesFile(), resumeStep)) {
-            List<TrainingListener> listeners = new ArrayList<>(List.of(log, rates, new ProgressBar(label), stats));
-            if (spectral != null) listeners.add(spectral);
-            if (config.output().saveModel()) listeners.add(new BestModelSaver(run.model(), run.tokenizer(), folder.modelDir()));
+        boolean root = run.collective().isRoot();               // only rank 0 writes the run folder
+        try (MetricsLog log = root ? new MetricsLog(folder.metricsFile(), t.loggingSteps(), resumeStep) : null;
+             LayerRatesLog rates = root ? new LayerRatesLog(folder.layerRatesFile(), resumeStep) : null) {
+            List<TrainingListener> listeners = new ArrayList<>(List.of(stats));
+            if (root) listeners.addAll(List.of(log, rates, new ProgressBar(label)));
+            if (spectral != null && root) listeners.add(spectral);
+            if (config.output().saveModel() && root) listeners.add(new BestModelSaver(run.model(), run.tokenizer(), folder.modelDir()));
             if (t.earlyStoppingPatience() > 0) listeners.add(new EarlyStopping(t.earlyStoppingPatience()));
             listeners.add(new TrainingListener() { // a resumable checkpoint after every evaluation; a segment's end
                 @Override
@@ -225,15 +248,16 @@ public final class FineTune {
                 }
             });
             Trainer trainer = new Trainer(run.model(), t, config.data().lengthBucketing(), run.bf16(),
-                    spectral == null ? LayerRates.UNIFORM : spectral, listeners, folder.checkpointDir(), a.enabled() ? a.curvatureSteps() : 0);
+                    spectral == null ? LayerRates.UNIFORM : spectral, listeners, folder.checkpointDir(), a.enabled() ? a.curvatureSteps() : 0)
+                    .distributed(run.collective());
             Trainer.Result result;
             try {
                 result = trainer.fit(run.train(), run.validation(), config.model().freeze(), resume);
             } catch (TrainingDivergedException e) {
-                folder.fail(e.getMessage(), e.step(), Trainer.MAX_ROLLBACKS);
+                if (root) folder.fail(e.getMessage(), e.step(), Trainer.MAX_ROLLBACKS);
                 throw e;
             }
-            return new Segment(result, log.curves(), rates.history(), stats.medianStepSeconds(), stats.tokensPerSecond(),
+            return new Segment(result, root ? log.curves() : null, root ? rates.history() : null, stats.medianStepSeconds(), stats.tokensPerSecond(),
                     spectral == null ? 0 : spectral.analysisSeconds(), spectral == null ? 0 : spectral.refreshes());
         } catch (IOException e) {
             throw new AttuneException(folder.metricsFile() + ": " + e.getMessage());

@@ -121,6 +121,15 @@ public final class Predictor implements AutoCloseable {
         return decide(probabilities(EncodedDataset.unlabelled(texts, pretrained.tokenizer(), maxLength)));
     }
 
+    /**
+     * One forward pass over {@code texts} texts as long as the model reads: the native allocator then already holds
+     * what the largest batch needs, so a server's memory stays where it starts instead of creeping up each time
+     * traffic brings a longer or fuller batch than any before.
+     */
+    public void warmUp(int texts) {
+        score(java.util.Collections.nCopies(Math.max(1, texts), "warm up ".repeat(maxLength)));
+    }
+
     /** A prediction with what monitoring reads: the pooled vector the head saw, the tokens read and how many were unknown. */
     public record Scored(Prediction prediction, float[] pooled, int tokens, int unknownTokens) {}
 

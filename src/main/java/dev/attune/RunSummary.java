@@ -22,4 +22,26 @@ public record RunSummary(Path runDir, ClassificationMetrics test, Map<String, Cl
                          double medianStepSeconds, double tokensPerSecond, double peakRssMb, String precision,
                          String stopReason, Path modelDir, double analysisSeconds, int refreshes, int rollbacks,
                          Curves curves, List<LayerRate> layerRates, double learningRate, double searchCostSteps,
-                         dev.attune.train.OperatingPoint operatingPoint, Map<String, dev.attune.train.Evaluation> extraTests) {}
+                         dev.attune.train.OperatingPoint operatingPoint, Map<String, dev.attune.train.Evaluation> extraTests,
+                         Parallel parallel) {
+
+    /**
+     * How many processes trained the run (data-parallel), and what their gradient all-reduce cost per step: bytes
+     * all-reduced by each process and seconds in collectives (averaged over the steps of rank 0).
+     */
+    public record Parallel(int worldSize, double allReduceBytesPerStep, double communicationSecondsPerStep) {
+        public static final Parallel SINGLE = new Parallel(1, 0, 0);
+    }
+
+    /** A one-process run's summary. */
+    public RunSummary(Path runDir, ClassificationMetrics test, Map<String, ClassificationMetrics> testGroups,
+                      double bestValidationLoss, long bestStep, long steps, double trainSeconds,
+                      double medianStepSeconds, double tokensPerSecond, double peakRssMb, String precision,
+                      String stopReason, Path modelDir, double analysisSeconds, int refreshes, int rollbacks,
+                      Curves curves, List<LayerRate> layerRates, double learningRate, double searchCostSteps,
+                      dev.attune.train.OperatingPoint operatingPoint, Map<String, dev.attune.train.Evaluation> extraTests) {
+        this(runDir, test, testGroups, bestValidationLoss, bestStep, steps, trainSeconds, medianStepSeconds, tokensPerSecond,
+                peakRssMb, precision, stopReason, modelDir, analysisSeconds, refreshes, rollbacks, curves, layerRates, learningRate,
+                searchCostSteps, operatingPoint, extraTests, Parallel.SINGLE);
+    }
+}

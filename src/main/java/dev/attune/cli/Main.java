@@ -15,7 +15,8 @@ public final class Main {
 
     /**
      * Runs a command line and returns its exit status: 0 success, 2 bad input ({@link AttuneException}, or an I/O
-     * error from the environment such as a full disk), 1 internal error (any other exception: a bug).
+     * error from the environment such as a full disk), 3 another process of a distributed run was lost, 1 internal
+     * error (any other exception: a bug).
      */
     public static int run(String... args) {
         return run(new java.io.PrintWriter(System.err, true), args);
@@ -27,6 +28,10 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof dev.attune.engine.PeerLostException lost) {
+                cmd.getErr().println("attune: " + oneLine(lost.getMessage()) + "; " + dev.attune.engine.PeerLostException.RESUME_HINT);
+                return dev.attune.engine.PeerLostException.EXIT_STATUS;
+            }
             if (ex instanceof AttuneException) {
                 cmd.getErr().println("attune: " + oneLine(ex.getMessage()));
                 return 2;

@@ -113,6 +113,7 @@ final class ServeCommand implements Callable<Integer> {
         Predictor predictor = Predictor.load(modelDir.toString(), maxLength, maxBatch);
         try {
             decision.apply(predictor);
+            predictor.warmUp(maxBatch);
             return predictor;
         } catch (RuntimeException e) {
             predictor.close();

@@ -36,6 +36,7 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                         @Key(value = "intermediate_size", def = "0", min = 0, max = 65536) int intermediateSize,
                         @Key(value = "intermediate_activation", def = "gelu") Activation intermediateActivation,
                         @Key(value = "classifier_dropout", def = "0.1", min = 0, max = 0.95) double classifierDropout,
+                        @Key(value = "dropout", def = "auto", min = 0, max = 0.95, auto = true) double dropout,
                         @Key("freeze") List<String> freeze) {}
 
     /** {@code data:} where the labelled texts are and how they become batches. */
@@ -261,7 +262,8 @@ public record RunConfig(Model model, Data data, Trainer trainer, Output output, 
                 s.string(k.value(), null);
                 return Double.NaN;
             }
-            return s.number(k.value(), Double.parseDouble(def), k.min(), k.max());
+            if (k.auto() && "auto".equals(def) && s.text(k.value()) == null) return Double.NaN;
+            return s.number(k.value(), "auto".equals(def) ? Double.NaN : Double.parseDouble(def), k.min(), k.max());
         }
         if (type.isEnum()) {
             List<String> allowed = new ArrayList<>();

@@ -146,6 +146,18 @@ public final class EncodedDataset {
         return out;
     }
 
+    /**
+     * Rank {@code rank}'s part of a batch of this dataset when {@code world} processes share it: a contiguous run of
+     * its rows (sizes differ by at most one), padded to its own longest row.
+     */
+    public Batch shard(Batch batch, int rank, int world) {
+        int n = batch.indices().length;
+        int from = (int) ((long) n * rank / world), to = (int) ((long) n * (rank + 1) / world);
+        List<Integer> idx = new ArrayList<>(to - from);
+        for (int k = from; k < to; k++) idx.add(batch.indices()[k]);
+        return batch(idx);
+    }
+
     public int batchesPerEpoch(int batchSize) {
         return (ids.length + batchSize - 1) / batchSize;
     }

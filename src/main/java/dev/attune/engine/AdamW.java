@@ -51,6 +51,13 @@ public final class AdamW {
         return v;
     }
 
+    /** Every optimized tensor, group by group. */
+    public List<Tensor> parameters() {
+        List<Tensor> out = new java.util.ArrayList<>();
+        for (Group g : groups) out.addAll(g.params());
+        return out;
+    }
+
     public List<Group> groups() {
         return groups;
     }

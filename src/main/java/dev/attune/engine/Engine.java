@@ -33,6 +33,7 @@ public final class Engine {
         Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
         Loader.load(torch.class);
         String env = System.getenv("ATTUNE_THREADS");
+        if (env == null) env = System.getenv("OMP_NUM_THREADS");         // what torchrun sets for its workers
         int fallback = env != null && env.matches("[1-9][0-9]*") ? Integer.parseInt(env) : Runtime.getRuntime().availableProcessors();
         int wanted = Integer.getInteger("attune.threads", fallback);
         torch.set_num_threads(wanted);

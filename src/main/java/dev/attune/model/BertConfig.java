@@ -116,6 +116,12 @@ public record BertConfig(
         return java.util.List.of(out);
     }
 
+    /** The same model with hidden and attention dropout both {@code p} (saved into config.json with the model). */
+    public BertConfig withDropout(double p) {
+        return new BertConfig(modelType, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                hiddenAct, maxPositionEmbeddings, typeVocabSize, layerNormEps, p, p, architectures, id2label, label2id, head);
+    }
+
     public BertConfig withArchitectures(java.util.List<String> names) {
         return new BertConfig(modelType, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 hiddenAct, maxPositionEmbeddings, typeVocabSize, layerNormEps, hiddenDropoutProb,

@@ -41,6 +41,11 @@ public final class BertModel {
         return on == precise ? this : new BertModel(config, params, on);
     }
 
+    /** The same model (sharing its parameters) with hidden and attention dropout both {@code p}. */
+    public BertModel withDropout(double p) {
+        return new BertModel(config.withDropout(p), params, precise);
+    }
+
     /**
      * Builds the model from named weights after checking that every encoder tensor is present with the shape the
      * config implies. {@code source} names the file in error messages.

@@ -87,6 +87,11 @@ public final class RunFiles {
         root.put("tokens_per_second", s.tokensPerSecond());
         root.put("peak_rss_mb", s.peakRssMb());
         root.put("precision", s.precision());
+        root.put("world_size", s.parallel().worldSize());
+        if (s.parallel().worldSize() > 1) {
+            root.put("allreduce_bytes_per_step", s.parallel().allReduceBytesPerStep());
+            root.put("communication_seconds_per_step", s.parallel().communicationSecondsPerStep());
+        }
         root.put("stop_reason", s.stopReason());
         root.put("rollbacks", s.rollbacks());
         root.put("learning_rate", s.learningRate());

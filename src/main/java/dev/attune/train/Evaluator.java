@@ -3,10 +3,13 @@ package dev.attune.train;
 import dev.attune.AttuneException;
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.Autocast;
+import dev.attune.engine.Collective;
 import dev.attune.engine.Gradients;
 import dev.attune.engine.Scope;
 import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
+
+import java.util.List;
 
 /** Runs a classifier over a dataset without gradients and scores it. */
 public final class Evaluator {
@@ -28,11 +31,25 @@ public final class Evaluator {
      * non-finite output (overflow in the model's activations) is an error naming the example, never a result.
      */
     public static Outputs outputs(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16, boolean withPooled) {
+        return outputs(model, data, batchSize, bf16, withPooled, Collective.SINGLE);
+    }
+
+    /**
+     * As {@link #outputs(SequenceClassifier, EncodedDataset, int, boolean, boolean)}, sharded over the ranks of
+     * {@code collective}: each scores every world-size-th batch of the length-sorted order, and the probabilities
+     * are summed over ranks (each example's row is non-zero on one rank only), so every rank ends with all of them.
+     */
+    public static Outputs outputs(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16, boolean withPooled,
+                                  Collective collective) {
         int c = model.labels().size();
         float[][] out = new float[data.size()][];
         float[][] pooledOut = withPooled ? new float[data.size()][] : null;
+        int world = collective.worldSize();
+        if (world > 1 && withPooled) throw new IllegalArgumentException("pooled vectors are not gathered across ranks");
+        List<EncodedDataset.Batch> batches = data.inOrder(batchSize);
         try (Gradients off = Gradients.inference()) {
-            for (EncodedDataset.Batch b : data.inOrder(batchSize)) {
+            for (int bi = collective.rank(); bi < batches.size(); bi += world) {
+                EncodedDataset.Batch b = batches.get(bi);
                 float[] p, v = null;
                 try (Scope scope = Scope.open(); Autocast cast = Autocast.bf16(bf16)) {
                     var hidden = model.encoder().forward(b.tokens(), Dropout.NONE);
@@ -53,11 +70,25 @@ public final class Evaluator {
                 }
             }
         }
+        if (world > 1) {
+            double[] all = new double[data.size() * c];
+            for (int i = 0; i < out.length; i++) if (out[i] != null) for (int k = 0; k < c; k++) all[i * c + k] = out[i][k];
+            all = collective.sum(all);
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new float[c];
+                for (int k = 0; k < c; k++) out[i][k] = (float) all[i * c + k];
+            }
+        }
         return new Outputs(out, pooledOut);
     }
 
     public static ClassificationMetrics evaluate(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16) {
-        float[][] p = probabilities(model, data, batchSize, bf16);
+        return evaluate(model, data, batchSize, bf16, Collective.SINGLE);
+    }
+
+    /** Scores {@code data}, sharded over the ranks of {@code collective}; every rank gets the same metrics. */
+    public static ClassificationMetrics evaluate(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16, Collective collective) {
+        float[][] p = outputs(model, data, batchSize, bf16, false, collective).probabilities();
         return ClassificationMetrics.of(p, data.labels(), model.labels());
     }
 }

@@ -3,6 +3,7 @@ package dev.attune.train;
 import dev.attune.data.TokenBatch;
 import dev.attune.engine.AdamW;
 import dev.attune.engine.Autocast;
+import dev.attune.engine.Collective;
 import dev.attune.engine.Gradients;
 import dev.attune.engine.Scope;
 import dev.attune.engine.Tensor;
@@ -50,6 +51,7 @@ public final class TrainStep {
     private final double maxGradNorm;
     private final float[] classWeights;
     private final boolean recompute;
+    private Collective collective = Collective.SINGLE;
 
     /** @param maxGradNorm clip the global gradient norm to this; 0 or less: no clipping (the norm is then NaN) */
     public TrainStep(SequenceClassifier model, AdamW optimizer, boolean bf16, double maxGradNorm) {
@@ -71,6 +73,32 @@ public final class TrainStep {
         this.recompute = recompute;
     }
 
+    /**
+     * Runs data-parallel over {@code collective}: each rank's gradients are summed with every other's (weighted by
+     * its share of the global batch) between backward and clipping, so clipping sees the global norm and every rank
+     * applies the same update.
+     */
+    public TrainStep distributed(Collective collective) {
+        this.collective = collective;
+        return this;
+    }
+
+    /**
+     * This rank's weight in the global batch's mean loss: its rows' share of the batch, or with class weights its
+     * share of the summed weights (the loss is then a weighted mean), so that the weighted sum of the ranks' mean
+     * losses, and of their gradients, is the mean over the whole batch.
+     */
+    public double share(long[] local, long[] global) {
+        return denominator(local) / denominator(global);
+    }
+
+    private double denominator(long[] labels) {
+        if (classWeights == null) return labels.length;
+        double w = 0;
+        for (long y : labels) w += classWeights[(int) y];
+        return w;
+    }
+
     /** N / (C · n_c) per class from label ids in [0, C): each class then weighs as much in the loss as every other. */
     public static float[] balancedWeights(long[] labels, int classes) {
         long[] count = new long[classes];
@@ -81,6 +109,14 @@ public final class TrainStep {
     }
 
     public Outcome run(TokenBatch tokens, long[] labels, Dropout dropout, Guard guard) {
+        return run(tokens, labels, 1, dropout, guard);
+    }
+
+    /**
+     * One step on this rank's part of a global batch, {@code share} being its weight in the batch's mean loss
+     * ({@link #share}); 1 in a one-process run.
+     */
+    public Outcome run(TokenBatch tokens, long[] labels, double share, Dropout dropout, Guard guard) {
         double loss, gradNorm;
         String rejected;
         long start = System.nanoTime(), forwardEnd, backward, clipped, updating, end;
@@ -88,6 +124,10 @@ public final class TrainStep {
             Backpropagated b = recompute ? lossAndGradientsRecomputing(tokens, labels, dropout) : lossAndGradients(tokens, labels, dropout);
             loss = b.loss();
             forwardEnd = b.forwardEnd();
+            if (collective.worldSize() > 1) {
+                collective.sumGradients(optimizer.parameters(), share);
+                loss = collective.sum(new double[]{loss * share})[0];
+            }
             backward = System.nanoTime();
             gradNorm = maxGradNorm > 0 ? optimizer.clipGradNorm(maxGradNorm) : Double.NaN;
             clipped = System.nanoTime();
