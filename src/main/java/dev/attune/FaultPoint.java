@@ -6,9 +6,11 @@ package dev.attune;
  * killed, so a test can {@code kill -9} it at exactly that moment. Without the variable this is a no-op.
  * Names: {@code step} (after backward, before the update), {@code checkpoint} and {@code model} (files written into
  * the temporary directory, before the swap), {@code checkpoint-swap} and {@code model-swap} (between the two renames).
+ * In a distributed run, {@code ATTUNE_PAUSE_RANK=R} limits the pause to the worker whose {@code RANK} is R.
  */
 public final class FaultPoint {
-    private static final String SPEC = System.getenv("ATTUNE_PAUSE_AT");
+    private static final String SPEC = System.getenv("ATTUNE_PAUSE_RANK") == null
+            || System.getenv("ATTUNE_PAUSE_RANK").equals(System.getenv("RANK")) ? System.getenv("ATTUNE_PAUSE_AT") : null;
     private static final java.util.Map<String, Integer> COUNTS = new java.util.HashMap<>();
 
     private FaultPoint() {}

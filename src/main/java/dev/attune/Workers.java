@@ -45,7 +45,7 @@ public final class Workers {
     }
 
     /** Seconds the other workers get to stop by themselves after one failed. */
-    public static final int GRACE_SECONDS = 90;
+    public static final int GRACE_SECONDS = 45;
 
     private Workers() {}
 

@@ -128,7 +128,7 @@ public final class GlooCollective implements Collective {
         }
         for (List<Tensor> bucket : buckets(grads)) {
             Tensor flat = flatten(bucket, scale);
-            run("all-reduce", flat, () -> group.allreduce(vector(flat), new AllreduceOptions()));
+            run("an all-reduce", flat, () -> group.allreduce(vector(flat), new AllreduceOptions()));
             unflatten(flat, bucket);
         }
     }
@@ -137,7 +137,7 @@ public final class GlooCollective implements Collective {
     public void broadcast(List<Tensor> tensors) {
         for (List<Tensor> bucket : buckets(tensors)) {
             Tensor flat = flatten(bucket, 1);
-            run("broadcast", null, () -> {
+            run("a broadcast", null, () -> {
                 BroadcastOptions o = new BroadcastOptions();
                 o.rootRank(0);
                 return group.broadcast(vector(flat), o);
@@ -149,7 +149,7 @@ public final class GlooCollective implements Collective {
     @Override
     public double[] sum(double[] values) {
         org.bytedeco.pytorch.Tensor t = doubles(values);
-        run("all-reduce", null, () -> {
+        run("an all-reduce", null, () -> {
             TensorVector v = new TensorVector();
             v.push_back(t);
             return group.allreduce(v, new AllreduceOptions());
@@ -161,7 +161,7 @@ public final class GlooCollective implements Collective {
     @Override
     public double[] broadcast(double[] values) {
         org.bytedeco.pytorch.Tensor t = doubles(values);
-        run("broadcast", null, () -> {
+        run("a broadcast", null, () -> {
             TensorVector v = new TensorVector();
             v.push_back(t);
             BroadcastOptions o = new BroadcastOptions();
@@ -271,7 +271,7 @@ public final class GlooCollective implements Collective {
         int gone = silentRank(2500);
         String why = "Gloo: " + firstLine(cause);
         String who = gone >= 0 ? "rank " + gone + " of " + worldSize() + " was lost" : "a peer was lost";
-        return new PeerLostException(who + " during a " + what + " (seen by rank " + rank() + "; " + why + ")", gone);
+        return new PeerLostException(who + " during " + what + " (seen by rank " + rank() + "; " + why + ")", gone);
     }
 
     /** The first rank whose heartbeat does not move within {@code millis}, 0 when the store is gone, else −1. */
