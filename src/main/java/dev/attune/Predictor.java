@@ -130,6 +130,9 @@ public final class Predictor implements AutoCloseable {
         score(java.util.Collections.nCopies(Math.max(1, texts), "warm up ".repeat(maxLength)));
     }
 
+    /** {@link #score} pads each batch to a multiple of this many tokens (see {@link EncodedDataset#paddedToMultipleOf}). */
+    static final int SERVED_LENGTH_MULTIPLE = 16;
+
     /** A prediction with what monitoring reads: the pooled vector the head saw, the tokens read and how many were unknown. */
     public record Scored(Prediction prediction, float[] pooled, int tokens, int unknownTokens) {}
 
@@ -138,7 +141,9 @@ public final class Predictor implements AutoCloseable {
         if (texts.isEmpty()) return List.of();
         var tokenizer = pretrained.tokenizer();
         long[][] ids = tokenizer.encodeEach(texts, maxLength);
-        var out = namingTheModel(() -> Evaluator.outputs(classifier, EncodedDataset.unlabelled(ids, tokenizer.padId()), batchSize, bf16, true));
+        EncodedDataset batch = EncodedDataset.unlabelled(ids, tokenizer.padId()).paddedToMultipleOf(
+                pretrained.model().config().maxPositionEmbeddings() % SERVED_LENGTH_MULTIPLE == 0 ? SERVED_LENGTH_MULTIPLE : 1);
+        var out = namingTheModel(() -> Evaluator.outputs(classifier, batch, batchSize, bf16, true));
         List<Prediction> predictions = decide(out.probabilities());
         List<Scored> scored = new ArrayList<>(texts.size());
         for (int i = 0; i < ids.length; i++) {

@@ -24,13 +24,29 @@ public final class EncodedDataset {
     private final long[] labels;
     private final long padId;
     private final Variants variants;
+    private final int padMultiple;
 
     private EncodedDataset(Dataset source, long[][] ids, long[] labels, long padId, Variants variants) {
+        this(source, ids, labels, padId, variants, 1);
+    }
+
+    private EncodedDataset(Dataset source, long[][] ids, long[] labels, long padId, Variants variants, int padMultiple) {
         this.source = source;
         this.ids = ids;
         this.labels = labels;
         this.padId = padId;
         this.variants = variants;
+        this.padMultiple = padMultiple;
+    }
+
+    /**
+     * The same examples, each batch padded to a multiple of {@code multiple} tokens: a server then sees a few batch
+     * shapes instead of one per length, and the native kernels' caches, which keep what they built per shape, stop
+     * growing early (the model's outputs do not change: padding is masked).
+     */
+    public EncodedDataset paddedToMultipleOf(int multiple) {
+        if (multiple < 1) throw new IllegalArgumentException("padding multiple " + multiple);
+        return new EncodedDataset(source, ids, labels, padId, variants, multiple);
     }
 
     /**
@@ -171,6 +187,6 @@ public final class EncodedDataset {
             y[k] = labels[idx.get(k)];
             ix[k] = idx.get(k);
         }
-        return new Batch(TokenBatch.pad(rows, padId), y, ix);
+        return new Batch(TokenBatch.pad(rows, padId, padMultiple), y, ix);
     }
 }

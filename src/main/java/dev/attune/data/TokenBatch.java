@@ -16,8 +16,14 @@ public record TokenBatch(int batchSize, int seqLen, long[] inputIds, long[] atte
 
     /** Rows of token ids padded to the longest with {@code padId}; token types all 0 (single sentences). */
     public static TokenBatch pad(List<long[]> rows, long padId) {
+        return pad(rows, padId, 1);
+    }
+
+    /** As {@link #pad(List, long)}, the length rounded up to a multiple of {@code multiple}. */
+    public static TokenBatch pad(List<long[]> rows, long padId, int multiple) {
         int seq = 0;
         for (long[] r : rows) seq = Math.max(seq, r.length);
+        seq = (seq + multiple - 1) / multiple * multiple;
         int b = rows.size();
         long[] ids = new long[b * seq], mask = new long[b * seq], types = new long[b * seq];
         java.util.Arrays.fill(ids, padId);

@@ -38,7 +38,7 @@ public final class PredictionLog implements AutoCloseable {
     public record Window(long timeMillis, String modelVersion, long served, int size, Double mmd2, Double pValue, Boolean alarm,
                          String classMixJson, Double classMixPsi, double confidence, double meanTokens, double unknownTokenRate) {}
 
-    static final String DUCKDB_MEMORY_LIMIT = System.getProperty("attune.duckdb.memory_limit", "64MB");
+    static final String DUCKDB_MEMORY_LIMIT = System.getProperty("attune.duckdb.memory_limit", "16MB");
     private final Connection db;
     private final String target;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
