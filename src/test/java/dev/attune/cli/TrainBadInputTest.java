@@ -99,7 +99,10 @@ class TrainBadInputTest {
                 c("learning_rate auto without validation data", file("c43.yaml", config("learning_rate: auto", "").replace(", validation: " + goodVal, "")),
                         List.of(), "trainer.learning_rate: auto chooses the rate by validation loss; give data.validation"),
                 c("unknown rate search", file("c44.yaml", config("", "automation: {rate_search: grid}\n")), List.of(),
-                        "automation.rate_search: must be one of [successive_halving, range_test]"));
+                        "automation.rate_search: must be one of [successive_halving, range_test]"),
+                c("no worker processes", file("c45.yaml", config("", "")), List.of("--nproc-per-node", "0"), "--nproc-per-node: 0 must be at least 1"),
+                c("node rank outside the nodes", file("c46.yaml", config("", "")), List.of("--nnodes", "2", "--node-rank", "2"), "--node-rank: 2 must be in 0..1"),
+                c("dropout out of range", file("c47.yaml", config("", "")), List.of("--set", "model.dropout=1"), "model.dropout: must be between 0"));
     }
 
     /** A config whose output.dir holds an unfinished run (a checkpoint's counters) started with the same config. */

@@ -68,6 +68,17 @@ class RunConfigTest {
     }
 
     @Test
+    void modelDropoutDefaultsToTheModelsOwnAndIsRangeChecked() {
+        RunConfig c = RunConfig.parse("data: {train: a.jsonl}\n", "a.yaml", List.of());
+        assertTrue(Double.isNaN(c.model().dropout()), "auto: the model's config.json decides");
+        assertTrue(c.toYaml().contains("  dropout: auto"), c.toYaml());
+        assertEquals(c, RunConfig.parse(c.toYaml(), "resolved.yaml", List.of()));
+        assertEquals(0.0, RunConfig.parse("model: {dropout: 0}\ndata: {train: a.jsonl}\n", "a.yaml", List.of()).model().dropout(), 0);
+        var e = assertThrows(ConfigException.class, () -> RunConfig.parse("data: {train: a.jsonl}\n", "a.yaml", List.of("model.dropout=1.5")));
+        assertTrue(e.getMessage().startsWith("--set model.dropout=1.5: model.dropout: must be between 0"), e.getMessage());
+    }
+
+    @Test
     void learningRateMayBeAuto() {
         RunConfig c = RunConfig.parse(EXAMPLE, "spam.yaml", List.of("trainer.learning_rate=auto"));
         assertTrue(c.trainer().autoLearningRate());
@@ -80,10 +91,10 @@ class RunConfigTest {
                 "lr_scheduler: linear", "precision: auto", "adam_epsilon: 1.0E-8", "dir: runs/run", "policy: auto", "estimator: xmin_mid",
                 "validation: null", "freeze: []", "rate_search: successive_halving", "analysis_budget: 0.02", "curvature_steps: 0",
                 "extra_train: []", "augment: []", "augment_probability: 0.5", "extra_tests: []", "class_weights: none", "activation_checkpointing: false", "temperature_scaling: true",
-                "max_flag_rate: 0.0")) {
+                "max_flag_rate: 0.0", "  dropout: auto")) {
             assertTrue(yaml.contains(line), line + " in:\n" + yaml);
         }
-        assertEquals(6 + 52, yaml.lines().count(), "six sections, 6 + 12 + 17 + 2 + 12 + 3 keys");
+        assertEquals(6 + 53, yaml.lines().count(), "six sections, 7 + 12 + 17 + 2 + 12 + 3 keys");
     }
 
     @Test
