@@ -85,6 +85,7 @@ public final class Workers {
                 env.put("LOCAL_WORLD_SIZE", String.valueOf(nprocPerNode));
                 env.put("GROUP_RANK", String.valueOf(nodeRank));
                 env.putIfAbsent("ATTUNE_THREADS", String.valueOf(threads));
+                env.putIfAbsent("TORCH_CPP_LOG_LEVEL", "ERROR");    // attune reports a lost peer itself, in one line
                 try {
                     workers.add(pb.start());
                 } catch (IOException e) {

@@ -32,6 +32,7 @@ public final class Engine {
         }
         Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
         Loader.load(torch.class);
+        torch.initLogging();                      // libtorch's own log level from TORCH_CPP_LOG_LEVEL, as in PyTorch
         String env = System.getenv("ATTUNE_THREADS");
         if (env == null) env = System.getenv("OMP_NUM_THREADS");         // what torchrun sets for its workers
         int fallback = env != null && env.matches("[1-9][0-9]*") ? Integer.parseInt(env) : Runtime.getRuntime().availableProcessors();
