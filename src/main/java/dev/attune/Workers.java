@@ -12,7 +12,7 @@ import java.util.Map;
  * Starts the worker processes of a data-parallel run on this machine, as torchrun does: each is this same Java
  * command line running {@code args}, with torch.distributed's variables in its environment (MASTER_ADDR,
  * MASTER_PORT, WORLD_SIZE, RANK, LOCAL_RANK, LOCAL_WORLD_SIZE, GROUP_RANK) and the cores split between them
- * (ATTUNE_THREADS). It waits for all of them; when one fails, the others get {@link #GRACE_SECONDS} to notice and
+ * (ATTUNE_THREADS, OMP_NUM_THREADS, OPENBLAS_NUM_THREADS). It waits for all of them; when one fails, the others get {@link #GRACE_SECONDS} to notice and
  * stop on their own before they are killed. The exit status is the first failure's, else 0.
  */
 public final class Workers {
@@ -85,6 +85,8 @@ public final class Workers {
                 env.put("LOCAL_WORLD_SIZE", String.valueOf(nprocPerNode));
                 env.put("GROUP_RANK", String.valueOf(nodeRank));
                 env.putIfAbsent("ATTUNE_THREADS", String.valueOf(threads));
+                env.putIfAbsent("OMP_NUM_THREADS", String.valueOf(threads));      // and OpenBLAS's own pool, which
+                env.putIfAbsent("OPENBLAS_NUM_THREADS", String.valueOf(threads)); // would otherwise take every core
                 env.putIfAbsent("TORCH_CPP_LOG_LEVEL", "ERROR");    // attune reports a lost peer itself, in one line
                 try {
                     workers.add(pb.start());
