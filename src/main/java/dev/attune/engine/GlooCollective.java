@@ -128,7 +128,7 @@ public final class GlooCollective implements Collective {
         }
         for (List<Tensor> bucket : buckets(grads)) {
             Tensor flat = flatten(bucket, scale);
-            run("an all-reduce", flat, () -> group.allreduce(vector(flat), new AllreduceOptions()));
+            allReduce(flat.handle(), flat.numel() * 4);
             unflatten(flat, bucket);
         }
     }
@@ -137,11 +137,7 @@ public final class GlooCollective implements Collective {
     public void broadcast(List<Tensor> tensors) {
         for (List<Tensor> bucket : buckets(tensors)) {
             Tensor flat = flatten(bucket, 1);
-            run("a broadcast", null, () -> {
-                BroadcastOptions o = new BroadcastOptions();
-                o.rootRank(0);
-                return group.broadcast(vector(flat), o);
-            });
+            broadcastFromRoot(flat.handle());
             unflatten(flat, bucket);
         }
     }
@@ -149,26 +145,29 @@ public final class GlooCollective implements Collective {
     @Override
     public double[] sum(double[] values) {
         org.bytedeco.pytorch.Tensor t = doubles(values);
-        run("an all-reduce", null, () -> {
-            TensorVector v = new TensorVector();
-            v.push_back(t);
-            return group.allreduce(v, new AllreduceOptions());
-        });
-        bytes += 8L * values.length;
+        allReduce(t, 8L * values.length);
         return read(t, values.length);
     }
 
     @Override
     public double[] broadcast(double[] values) {
         org.bytedeco.pytorch.Tensor t = doubles(values);
-        run("a broadcast", null, () -> {
-            TensorVector v = new TensorVector();
-            v.push_back(t);
+        broadcastFromRoot(t);
+        return read(t, values.length);
+    }
+
+    /** Sums {@code t} over ranks in place; {@code bytes} is what the traffic counts for it. */
+    private void allReduce(org.bytedeco.pytorch.Tensor t, long bytes) {
+        run("an all-reduce", bytes, () -> group.allreduce(vector(t), new AllreduceOptions()));
+    }
+
+    /** Overwrites {@code t} with rank 0's values, in place. */
+    private void broadcastFromRoot(org.bytedeco.pytorch.Tensor t) {
+        run("a broadcast", 0, () -> {
             BroadcastOptions o = new BroadcastOptions();
             o.rootRank(0);
-            return group.broadcast(v, o);
+            return group.broadcast(vector(t), o);
         });
-        return read(t, values.length);
     }
 
     @Override
@@ -225,9 +224,9 @@ public final class GlooCollective implements Collective {
         }
     }
 
-    private static TensorVector vector(Tensor t) {
+    private static TensorVector vector(org.bytedeco.pytorch.Tensor t) {
         TensorVector v = new TensorVector();
-        v.push_back(t.handle());
+        v.push_back(t);
         return v;
     }
 
@@ -249,7 +248,7 @@ public final class GlooCollective implements Collective {
 
     // ---- running a collective, and finding who is gone when one fails ---------------------------------------
 
-    private void run(String what, Tensor counted, java.util.function.Supplier<Work> launch) {
+    private void run(String what, long countedBytes, java.util.function.Supplier<Work> launch) {
         long start = System.nanoTime();
         inCollective = true;
         try {
@@ -262,7 +261,7 @@ public final class GlooCollective implements Collective {
         }
         synchronized (this) {
             calls++;
-            if (counted != null) bytes += counted.numel() * 4;
+            bytes += countedBytes;
             seconds += (System.nanoTime() - start) / 1e9;
         }
     }
