@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * A fine-tuned model directory ready to classify: batched predictions with class probabilities, and evaluation on
- * labelled data. {@code predict}, {@code eval} (and a server) all go through it. In bf16 it takes the precise
- * inference path (see {@code BertModel.withPreciseBf16}).
+ * labelled data. {@code predict}, {@code eval} (and a server) all go through it. In bf16 it keeps a bf16 copy of
+ * the encoder's weights ({@code SequenceClassifier.inBf16}), made once.
  */
 public final class Predictor implements AutoCloseable {
     /** The most probable label and every label's probability, in the model's label order. */
@@ -36,7 +36,7 @@ public final class Predictor implements AutoCloseable {
 
     private Predictor(Pretrained pretrained, String name, int maxLength, int batchSize, boolean bf16) {
         this.pretrained = pretrained;
-        this.classifier = pretrained.requireClassifier();
+        this.classifier = bf16 ? pretrained.requireClassifier().inBf16() : pretrained.requireClassifier();
         this.name = name;
         this.maxLength = Math.min(maxLength, pretrained.model().config().maxPositionEmbeddings());
         this.batchSize = batchSize;

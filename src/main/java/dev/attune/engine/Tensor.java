@@ -237,6 +237,17 @@ public final class Tensor {
         return new Tensor(torch.softmax(t, dim));
     }
 
+    /**
+     * softmax(q kᵀ · scale, masked) v for heads (B, nh, T, hs) in one fused kernel (libtorch's flash attention for
+     * CPU: the (T, T) scores are never materialized). {@code keyBias} is the additive key mask (B, 1, 1, T): 0 for a
+     * key to attend to, anything else for padding.
+     */
+    public Tensor attention(Tensor k, Tensor v, Tensor keyBias, double scale) {
+        var keep = torch.eq(keyBias.t, new Scalar(0.0));
+        return new Tensor(torch.scaled_dot_product_attention(t, k.t, v.t, new TensorOptional(keep), 0.0, false,
+                new org.bytedeco.pytorch.DoubleOptional(scale), false));
+    }
+
     /** Softmax computed in float32 whatever the input's dtype. */
     public Tensor softmaxFloat(long dim) {
         return new Tensor(torch.softmax(t, dim, new ScalarTypeOptional(torch.ScalarType.Float)));

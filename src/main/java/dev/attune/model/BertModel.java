@@ -21,11 +21,17 @@ public final class BertModel {
     private final BertConfig config;
     private final Map<String, Tensor> params;
     private final boolean precise;
+    private final boolean inBf16;
 
     private BertModel(BertConfig config, Map<String, Tensor> params, boolean precise) {
+        this(config, params, precise, false);
+    }
+
+    private BertModel(BertConfig config, Map<String, Tensor> params, boolean precise, boolean inBf16) {
         this.config = config;
         this.params = params;
         this.precise = precise;
+        this.inBf16 = inBf16;
     }
 
     /**
@@ -38,12 +44,29 @@ public final class BertModel {
      * Models start precise; training switches it off.
      */
     public BertModel withPreciseBf16(boolean on) {
-        return on == precise ? this : new BertModel(config, params, on);
+        return on == precise ? this : new BertModel(config, params, on, inBf16);
+    }
+
+    /**
+     * This model with every parameter rounded to bf16 (a copy; this model itself when its weights already are), for
+     * inference without autocast: activations stay bf16 from layer to layer, so no pass casts them (LayerNorm still
+     * computes its statistics in fp32). About 1.4x faster than autocast's forward pass.
+     */
+    public BertModel inBf16() {
+        if (inBf16) return this;
+        Map<String, Tensor> copy = new LinkedHashMap<>();
+        params.forEach((n, t) -> copy.put(n, t.detach().toBf16()));
+        return new BertModel(config, copy, false, true);
+    }
+
+    /** True for a copy made by {@link #inBf16}. */
+    public boolean weightsInBf16() {
+        return inBf16;
     }
 
     /** The same model (sharing its parameters) with hidden and attention dropout both {@code p}. */
     public BertModel withDropout(double p) {
-        return new BertModel(config.withDropout(p), params, precise);
+        return new BertModel(config.withDropout(p), params, precise, inBf16);
     }
 
     /**
@@ -216,7 +239,13 @@ public final class BertModel {
                 k = k.toFloat32();
                 v = v.toFloat32();
             }
-            Tensor scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.sqrt(config.headSize())).add(maskBias); // (B, nh, T, T)
+            double scale = 1.0 / Math.sqrt(config.headSize());
+            if (dropout == Dropout.NONE || config.attentionProbsDropoutProb() == 0) {
+                // libtorch's fused kernel: no (T, T) scores in memory, 1.2-1.4x faster forward; its backward is slower
+                // than the unfused one here, and it has no dropout, so training keeps the unfused core
+                return q.attention(k, v, maskBias, scale).transpose(1, 2).reshape(b, t, config.hiddenSize());
+            }
+            Tensor scores = q.matmul(k.transpose(2, 3)).mul(scale).add(maskBias); // (B, nh, T, T)
             Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
             return probs.matmul(v).transpose(1, 2).reshape(b, t, config.hiddenSize());
         }

@@ -76,6 +76,14 @@ public final class SequenceClassifier {
         return new SequenceClassifier(encoder, c.head(), c.labels(), params);
     }
 
+    /**
+     * This classifier with its encoder's weights in bf16 ({@link BertModel#inBf16}), for inference; the head stays
+     * fp32. Itself when the encoder already is.
+     */
+    public SequenceClassifier inBf16() {
+        return encoder.weightsInBf16() ? this : new SequenceClassifier(encoder.inBf16(), head, labels, headParams);
+    }
+
     public BertModel encoder() {
         return encoder;
     }

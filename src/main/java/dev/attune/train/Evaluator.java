@@ -2,7 +2,6 @@ package dev.attune.train;
 
 import dev.attune.AttuneException;
 import dev.attune.data.EncodedDataset;
-import dev.attune.engine.Autocast;
 import dev.attune.engine.Collective;
 import dev.attune.engine.Gradients;
 import dev.attune.engine.Scope;
@@ -27,7 +26,9 @@ public final class Evaluator {
     public record Outputs(float[][] probabilities, float[][] pooled) {}
 
     /**
-     * Class probabilities per example, in dataset order, and the pooled encoder output when {@code withPooled}. A
+     * Class probabilities per example, in dataset order, and the pooled encoder output when {@code withPooled}. In
+     * bf16 the encoder runs on a bf16 copy of its weights ({@link SequenceClassifier#inBf16}) without autocast; the
+     * head and the softmax run in fp32. A
      * non-finite output (overflow in the model's activations) is an error naming the example, never a result.
      */
     public static Outputs outputs(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16, boolean withPooled) {
@@ -48,14 +49,15 @@ public final class Evaluator {
         if (world > 1 && withPooled) throw new IllegalArgumentException("pooled vectors are not gathered across ranks");
         List<EncodedDataset.Batch> batches = data.inOrder(batchSize);
         try (Gradients off = Gradients.inference()) {
+            SequenceClassifier m = bf16 ? model.inBf16() : model;   // bf16 weights: no casts between layers
             for (int bi = collective.rank(); bi < batches.size(); bi += world) {
                 EncodedDataset.Batch b = batches.get(bi);
                 float[] p, v = null;
-                try (Scope scope = Scope.open(); Autocast cast = Autocast.bf16(bf16)) {
-                    var hidden = model.encoder().forward(b.tokens(), Dropout.NONE);
-                    var pooled = model.pool(hidden, b.tokens());
-                    p = model.head(pooled, Dropout.NONE).toFloat32().softmax(-1).toFloats();    // (B, C)
-                    if (withPooled) v = pooled.toFloat32().toFloats();                           // (B, H)
+                try (Scope scope = Scope.open()) {
+                    var hidden = m.encoder().forward(b.tokens(), Dropout.NONE);
+                    var pooled = m.pool(hidden, b.tokens()).toFloat32();
+                    p = m.head(pooled, Dropout.NONE).softmax(-1).toFloats();                   // (B, C)
+                    if (withPooled) v = pooled.toFloats();                                       // (B, H)
                 }
                 for (int k = 0; k < p.length; k++) {
                     if (!Float.isFinite(p[k])) {
