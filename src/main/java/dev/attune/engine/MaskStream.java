@@ -31,6 +31,11 @@ public final class MaskStream {
         return mix32(seed += GAMMA);
     }
 
+    /** Receives a mask in pieces: {@code length} values of {@code keep} (1 = keep) for elements from {@code offset}. */
+    public interface Chunks {
+        void put(int offset, byte[] keep, int length);
+    }
+
     /**
      * A keep-mask of {@code n} elements (1 = keep): element i is dropped when its 16-bit uniform draw is below
      * {@code threshold}; each {@link #nextLong} gives four draws, low bits first, and a tail of fewer than four
@@ -39,6 +44,15 @@ public final class MaskStream {
      */
     public byte[] keepMask(int n, int threshold, int threads) {
         byte[] keep = new byte[n];
+        keepMask(n, threshold, threads, (offset, chunk, length) -> System.arraycopy(chunk, 0, keep, offset, length));
+        return keep;
+    }
+
+    /**
+     * The mask {@link #keepMask(int, int, int)} draws, handed to {@code out} in pieces of at most 2^18 elements (from
+     * several threads at once, each piece once), so no array of the whole mask is ever allocated.
+     */
+    public void keepMask(int n, int threshold, int threads, Chunks out) {
         int words = n / 4;
         long base = seed;
         int chunks = (words * 4 + CHUNK - 1) / CHUNK;
@@ -46,18 +60,24 @@ public final class MaskStream {
         if (threads > 1 && chunks > 1) tasks = tasks.parallel();
         tasks.forEach(c -> {
             int from = c * CHUNK, to = Math.min(words * 4, from + CHUNK);
+            byte[] keep = new byte[to - from];
             long s = base + (long) (from / 4) * GAMMA;
-            for (int i = from; i < to; ) {
+            for (int i = 0; i < keep.length; ) {
                 long r = mix64(s += GAMMA);
                 keep[i++] = (byte) ((r & 0xffff) >= threshold ? 1 : 0);
                 keep[i++] = (byte) (((r >>> 16) & 0xffff) >= threshold ? 1 : 0);
                 keep[i++] = (byte) (((r >>> 32) & 0xffff) >= threshold ? 1 : 0);
                 keep[i++] = (byte) ((r >>> 48) >= threshold ? 1 : 0);
             }
+            out.put(from, keep, keep.length);
         });
         seed = base + words * GAMMA;
-        for (int i = words * 4; i < n; i++) keep[i] = (byte) ((nextInt() & 0xffff) >= threshold ? 1 : 0);
-        return keep;
+        int tail = n - words * 4;
+        if (tail > 0) {
+            byte[] keep = new byte[tail];
+            for (int i = 0; i < tail; i++) keep[i] = (byte) ((nextInt() & 0xffff) >= threshold ? 1 : 0);
+            out.put(words * 4, keep, tail);
+        }
     }
 
     private static long mix64(long z) {

@@ -330,18 +330,34 @@ public final class Tensor {
      * Inverted dropout with a keep-mask drawn in Java from {@code masks} (on all cores; libtorch's CPU Bernoulli
      * sampler runs on one thread and costs a tenth of a training step here). Each element is dropped when a 16-bit
      * uniform draw falls below round(p · 65536), so the rate is p to within 1/65536. The mask is a tensor libtorch
-     * owns, so it outlives any {@link Scope}.
+     * owns, so it outlives any {@link Scope}, and is written in pieces straight into it. An fp32 input is multiplied
+     * once by a mask holding 0 or 1/(1 − p) (the values and gradients of multiplying by the keep-mask and then by
+     * 1/(1 − p), bit for bit, in one pass instead of two, forward and backward); a bf16 one by the 0/1 mask and then
+     * the scale, which rounds once.
      */
     public Tensor dropout(double p, MaskStream masks) {
         if (p <= 0) return this;
         long n = t.numel();
         if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large for a dropout mask: " + n);
-        byte[] keep = masks.keepMask((int) n, (int) Math.round(p * 65536), Engine.threads());
-        // written straight into a tensor libtorch owns: autograd keeps the mask until backward, past any scope
-        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(torch.ScalarType.Bool), null);
-        try (var bytes = new org.bytedeco.javacpp.BytePointer(mask.data_ptr())) {
-            bytes.put(keep);
+        int threshold = (int) Math.round(p * 65536);
+        boolean scaled = dtype() == DType.FLOAT32;
+        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(scaled ? torch.ScalarType.Float : torch.ScalarType.Bool), null);
+        if (scaled) {
+            float scale = (float) (1.0 / (1.0 - p));
+            masks.keepMask((int) n, threshold, Engine.threads(), (offset, keep, length) -> {
+                float[] values = new float[length];
+                for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? scale : 0f;
+                try (var dst = new FloatPointer(mask.data_ptr_float())) {
+                    dst.position(offset).put(values, 0, length);
+                }
+            });
+            return new Tensor(t.mul(mask));
         }
+        masks.keepMask((int) n, threshold, Engine.threads(), (offset, keep, length) -> {
+            try (var dst = new org.bytedeco.javacpp.BytePointer(mask.data_ptr())) {
+                dst.position(offset).put(keep, 0, length);
+            }
+        });
         return new Tensor(t.mul(mask).mul(new Scalar(1.0 / (1.0 - p))));
     }
 
