@@ -59,6 +59,18 @@ public final class BertModel {
         return new BertModel(config, copy, false, true);
     }
 
+    /**
+     * This model computing in bf16 throughout for one training step: its parameters rounded to bf16 through
+     * differentiable casts, so backward delivers fp32 gradients to the fp32 parameters the optimizer updates (mixed
+     * precision with fp32 master weights). Activations, LayerNorm's input and output and the residual stream included,
+     * stay bf16; LayerNorm and softmax compute their statistics in fp32.
+     */
+    public BertModel castForStep() {
+        Map<String, Tensor> cast = new LinkedHashMap<>();
+        params.forEach((n, t) -> cast.put(n, t.toBf16()));
+        return new BertModel(config, cast, false, true);
+    }
+
     /** True for a copy made by {@link #inBf16}. */
     public boolean weightsInBf16() {
         return inBf16;
@@ -245,7 +257,8 @@ public final class BertModel {
                 // than the unfused one here, and it has no dropout, so training keeps the unfused core
                 return q.attention(k, v, maskBias, scale).transpose(1, 2).reshape(b, t, config.hiddenSize());
             }
-            Tensor scores = q.matmul(k.transpose(2, 3)).mul(scale).add(maskBias); // (B, nh, T, T)
+            Tensor bias = inBf16 ? maskBias.toBf16() : maskBias;                  // bf16: padding at -inf
+            Tensor scores = q.matmul(k.transpose(2, 3)).mul(scale).add(bias);     // (B, nh, T, T)
             Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
             return probs.matmul(v).transpose(1, 2).reshape(b, t, config.hiddenSize());
         }

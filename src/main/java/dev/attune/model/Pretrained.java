@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -98,7 +99,7 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
 
     /** Writes a fine-tuned classifier as a Hugging Face-style directory. */
     public static void save(SequenceClassifier classifier, Tokenizer tokenizer, Path out) throws IOException {
-        write(out, classifier.config(), classifier.stateDict(), tokenizer.file());
+        write(out, classifier.config(), classifier.weights(), tokenizer.file());
     }
 
     /**
@@ -106,6 +107,12 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
      * so a kill mid-way never leaves a half-written model where a finished one was.
      */
     static void write(Path out, BertConfig config, Map<String, WeightArray> state, Path tokenizerFile) throws IOException {
+        List<Safetensors.Entry> entries = new java.util.ArrayList<>();
+        for (WeightArray w : state.values()) entries.add(new Safetensors.Entry(w.name(), w.shape(), () -> w));
+        write(out, config, entries, tokenizerFile);
+    }
+
+    static void write(Path out, BertConfig config, List<Safetensors.Entry> state, Path tokenizerFile) throws IOException {
         dev.attune.Directories.replace(out, tmp -> {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("format", "pt");

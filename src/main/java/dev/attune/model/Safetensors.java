@@ -171,20 +171,40 @@ public final class Safetensors {
     /** Writes tensors as F32 in the given order, with string metadata; replaces {@code file} atomically. */
     public static void write(Path file, Map<String, WeightArray> tensors, Map<String, String> metadata) throws IOException {
         for (WeightArray w : tensors.values()) w.requireFinite(file.toString()); // never write a model that cannot work
+        List<Entry> entries = new java.util.ArrayList<>();
+        for (WeightArray w : tensors.values()) entries.add(new Entry(w.name(), w.shape(), () -> w));
+        write(file, entries, metadata);
+    }
+
+    /** A tensor to write: its name and shape, and its values, asked for only when they are written. */
+    public record Entry(String name, long[] shape, java.util.function.Supplier<WeightArray> values) {
+        long count() {
+            long n = 1;
+            for (long d : shape) n *= d;
+            return n;
+        }
+    }
+
+    /**
+     * Writes tensors as F32 in the given order, with string metadata, asking each for its values only when it is
+     * written, so only one tensor's values are in the Java heap at a time; replaces {@code file} atomically. A
+     * non-finite value ends the write with an error naming the tensor, and {@code file} is left as it was.
+     */
+    public static void write(Path file, List<Entry> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (WeightArray w : tensors.values()) {
+        for (Entry w : tensors) {
             ObjectNode t = header.putObject(w.name());
             t.put("dtype", "F32");
             var shape = t.putArray("shape");
             for (long d : w.shape()) shape.add(d);
             var offs = t.putArray("data_offsets");
             offs.add(offset);
-            offset += 4L * w.data().length;
+            offset += 4L * w.count();
             offs.add(offset);
         }
         byte[] json = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
@@ -198,16 +218,23 @@ public final class Safetensors {
             out.write(len.array());
             out.write(headerBytes);
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (WeightArray w : tensors.values()) {
-                for (float f : w.data()) {
-                    if (!chunk.hasRemaining()) {
-                        out.write(chunk.array(), 0, chunk.position());
-                        chunk.clear();
-                    }
-                    chunk.putFloat(f);
+            var floats = chunk.asFloatBuffer();
+            for (Entry e : tensors) {
+                WeightArray w = e.values().get();
+                if (w.data().length != e.count()) throw new IllegalStateException(e.name() + ": " + w.data().length + " values for " + e.count());
+                w.requireFinite(file.toString()); // never write a model that cannot work
+                float[] data = w.data();
+                for (int i = 0; i < data.length; ) {
+                    int n = Math.min(floats.capacity(), data.length - i);
+                    floats.clear();
+                    floats.put(data, i, n);
+                    out.write(chunk.array(), 0, 4 * n);
+                    i += n;
                 }
             }
-            out.write(chunk.array(), 0, chunk.position());
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

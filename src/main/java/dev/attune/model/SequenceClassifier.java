@@ -113,7 +113,13 @@ public final class SequenceClassifier {
 
     /** Logits (B, C) from the encoder's last hidden state (B, T, H): pooling, dropout and the head. */
     public Tensor classify(Tensor hidden, TokenBatch batch, Dropout dropout) {
-        return head(pool(hidden, batch), dropout);
+        Tensor pooled = pool(hidden, batch);
+        return head(encoder.weightsInBf16() ? pooled.toFloat32() : pooled, dropout);     // the head's weights are fp32
+    }
+
+    /** This classifier with its encoder computing in bf16 for one training step ({@link BertModel#castForStep}). */
+    public SequenceClassifier castForStep() {
+        return new SequenceClassifier(encoder.castForStep(), head, labels, headParams);
     }
 
     /** The vector the head reads (B, H): [CLS], the pooler's output or the mean of the real tokens, as configured. */
@@ -169,9 +175,19 @@ public final class SequenceClassifier {
     /** Every parameter copied to Java arrays, encoder ones under {@code bert.} as Hugging Face saves them. */
     public Map<String, WeightArray> stateDict() {
         Map<String, WeightArray> out = new LinkedHashMap<>();
+        for (Safetensors.Entry e : weights()) out.put(e.name(), e.values().get());
+        return out;
+    }
+
+    /**
+     * Every parameter under the name Hugging Face saves it by (encoder ones under {@code bert.}), each copied to a
+     * Java array only when asked: a writer holds one tensor at a time instead of the whole model.
+     */
+    public List<Safetensors.Entry> weights() {
+        List<Safetensors.Entry> out = new java.util.ArrayList<>();
         parameters().forEach((name, t) -> {
             String saved = name.startsWith("classifier.") || name.startsWith("pre_classifier.") || name.startsWith("cls.") ? name : "bert." + name;
-            out.put(saved, new WeightArray(saved, t.shape(), t.toFloats()));
+            out.add(new Safetensors.Entry(saved, t.shape(), () -> new WeightArray(saved, t.shape(), t.toFloats())));
         });
         return out;
     }

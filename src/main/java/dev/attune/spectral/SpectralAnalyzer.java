@@ -60,22 +60,32 @@ public final class SpectralAnalyzer {
             for (Matrix m : matrices) out.add(analyze(m));
             return out;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
-            Thread t = new Thread(r, "attune-spectra");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = pool(options.threads());
+        List<Future<LayerSpectrum>> futures = new ArrayList<>();
         try {
-            List<Future<LayerSpectrum>> futures = new ArrayList<>();
             for (Matrix m : matrices) futures.add(pool.submit(() -> analyze(m)));
             List<LayerSpectrum> out = new ArrayList<>();
             for (Future<LayerSpectrum> f : futures) out.add(f.get());
             return out;
         } catch (Exception e) {
+            for (Future<LayerSpectrum> f : futures) f.cancel(false);
             throw new IllegalStateException("spectral analysis failed: " + e.getMessage(), e);
-        } finally {
-            pool.shutdownNow();
         }
+    }
+
+    private static final java.util.Map<Integer, ExecutorService> POOLS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * One pool of {@code threads} daemon threads for the life of the process. Its threads never end: OpenBLAS gives
+     * every thread that calls it a buffer of its own and does not take it back when the thread ends, so a new pool
+     * per analysis ran out of buffers after a few dozen refreshes (and then crashed inside sgemm).
+     */
+    private static ExecutorService pool(int threads) {
+        return POOLS.computeIfAbsent(threads, n -> Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "attune-spectra");
+            t.setDaemon(true);
+            return t;
+        }));
     }
 
     public LayerSpectrum analyze(Matrix m) {

@@ -58,7 +58,7 @@ public final class Checkpoint {
 
     public static void save(Path dir, SequenceClassifier model, AdamW optimizer, State state) throws IOException {
         dev.attune.Directories.replace(dir, tmp -> {
-            Safetensors.write(tmp.resolve("model.safetensors"), model.stateDict(), Map.of("format", "pt"));
+            Safetensors.write(tmp.resolve("model.safetensors"), model.weights(), Map.of("format", "pt"));
             optimizer.save(tmp.resolve("optimizer.pt"));
             Files.writeString(tmp.resolve("trainer_state.json"), JSON.writeValueAsString(state));
         });

@@ -2,7 +2,9 @@ package dev.attune.train;
 
 import dev.attune.AttuneException;
 import dev.attune.data.EncodedDataset;
+import dev.attune.engine.Autocast;
 import dev.attune.engine.Collective;
+import dev.attune.engine.Tensor;
 import dev.attune.engine.Gradients;
 import dev.attune.engine.Scope;
 import dev.attune.model.Dropout;
@@ -28,7 +30,7 @@ public final class Evaluator {
     /**
      * Class probabilities per example, in dataset order, and the pooled encoder output when {@code withPooled}. In
      * bf16 the encoder runs on a bf16 copy of its weights ({@link SequenceClassifier#inBf16}) without autocast; the
-     * head and the softmax run in fp32. A
+     * head runs under autocast as in training, the softmax in fp32. A
      * non-finite output (overflow in the model's activations) is an error naming the example, never a result.
      */
     public static Outputs outputs(SequenceClassifier model, EncodedDataset data, int batchSize, boolean bf16, boolean withPooled) {
@@ -56,7 +58,11 @@ public final class Evaluator {
                 try (Scope scope = Scope.open()) {
                     var hidden = m.encoder().forward(b.tokens(), Dropout.NONE);
                     var pooled = m.pool(hidden, b.tokens()).toFloat32();
-                    p = m.head(pooled, Dropout.NONE).softmax(-1).toFloats();                   // (B, C)
+                    Tensor logits;
+                    try (Autocast cast = Autocast.bf16(bf16)) {   // the head as in training: no fp32 BLAS beside the spectra's
+                        logits = m.head(pooled, Dropout.NONE);
+                    }
+                    p = logits.toFloat32().softmax(-1).toFloats();                                // (B, C)
                     if (withPooled) v = pooled.toFloats();                                       // (B, H)
                 }
                 for (int k = 0; k < p.length; k++) {

@@ -16,8 +16,11 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One optimisation step, the only one in attune: forward with dropout (under bf16 autocast when asked), mean
- * cross-entropy, backward, gradient clipping, then the AdamW update unless the guard rejects the step. The training
+ * One optimisation step, the only one in attune: forward with dropout, mean cross-entropy, backward, gradient
+ * clipping, then the AdamW update unless the guard rejects the step. In bf16 the encoder computes on bf16 casts of
+ * its fp32 parameters ({@link SequenceClassifier#castForStep}), so its activations stay bf16 from layer to layer, and
+ * the fp32 parameters receive fp32 gradients (mixed precision with master weights); with activation checkpointing
+ * the encoder runs under autocast instead. The training
  * loop, the learning-rate range test and the benchmark all call it; learning rates are set on the optimizer first.
  * With activation checkpointing, the forward pass keeps only each encoder layer's input and backward recomputes
  * every layer, with the same dropout masks, when it reaches it: the same gradients for about one more forward pass,
@@ -147,7 +150,15 @@ public final class TrainStep {
 
     private Backpropagated lossAndGradients(TokenBatch tokens, long[] labels, Dropout dropout) {
         Tensor loss;
-        try (Autocast cast = Autocast.bf16(bf16)) {
+        if (bf16) {
+            // bf16 end to end in the encoder (fp32 master weights): no activation is cast on its way between layers,
+            // and what autograd saves for backward is half the size; the small head runs under autocast
+            SequenceClassifier m = model.castForStep();
+            Tensor hidden = m.encoder().forward(tokens, dropout);
+            try (Autocast cast = Autocast.bf16(true)) {
+                loss = loss(m.classify(hidden, tokens, dropout), labels);
+            }
+        } else {
             loss = loss(model.forward(tokens, dropout), labels);
         }
         long forwardEnd = System.nanoTime();
