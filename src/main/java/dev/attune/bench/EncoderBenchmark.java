@@ -1,7 +1,6 @@
 package dev.attune.bench;
 
 import dev.attune.data.TokenBatch;
-import dev.attune.engine.Autocast;
 import dev.attune.engine.Engine;
 import dev.attune.engine.Scope;
 import dev.attune.model.BertModel;
@@ -28,13 +27,18 @@ public final class EncoderBenchmark {
         return new TokenBatch(batchSize, seqLen, ids, mask, types);
     }
 
+    /**
+     * Median seconds of the encoder's forward pass over {@code batch} on the inference path: inference mode, and in
+     * bf16 a bf16 copy of the weights without autocast.
+     */
     public static Result forward(BertModel model, TokenBatch batch, boolean bf16, int warmup, int iterations) {
         Engine.init();
+        BertModel inference = bf16 ? model.inBf16() : model;   // as predict, eval and the trainer's evaluations run it
         double[] times = new double[iterations];
         for (int i = 0; i < warmup + iterations; i++) {
             long start = System.nanoTime();
-            try (var scope = Scope.open(); var cast = Autocast.bf16(bf16)) {
-                model.forward(batch).toFloat32().sum().item(); // forces completion
+            try (var off = dev.attune.engine.Gradients.inference(); var scope = Scope.open()) {
+                inference.forward(batch).toFloat32().sum().item(); // forces completion
             }
             if (i >= warmup) times[i - warmup] = (System.nanoTime() - start) / 1e9;
         }
