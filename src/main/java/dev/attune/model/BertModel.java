@@ -71,7 +71,7 @@ public final class BertModel {
         return new BertModel(config, cast, false, true);
     }
 
-    /** True for a copy made by {@link #inBf16}. */
+    /** True when the parameters this model computes with are bf16 ({@link #inBf16}, {@link #castForStep}). */
     public boolean weightsInBf16() {
         return inBf16;
     }
@@ -200,6 +200,7 @@ public final class BertModel {
     public Tensor forward(TokenBatch batch, Dropout dropout) {
         Tensor x = embed(batch, dropout);
         Tensor maskBias = attentionBias(batch);
+        if (inBf16) maskBias = maskBias.toBf16();                                  // padding at -inf in bf16
         for (int l = 0; l < config.numHiddenLayers(); l++) x = layer(l, x, maskBias, dropout);
         return x;
     }
@@ -257,8 +258,7 @@ public final class BertModel {
                 // than the unfused one here, and it has no dropout, so training keeps the unfused core
                 return q.attention(k, v, maskBias, scale).transpose(1, 2).reshape(b, t, config.hiddenSize());
             }
-            Tensor bias = inBf16 ? maskBias.toBf16() : maskBias;                  // bf16: padding at -inf
-            Tensor scores = q.matmul(k.transpose(2, 3)).mul(scale).add(bias);     // (B, nh, T, T)
+            Tensor scores = q.matmul(k.transpose(2, 3)).mul(scale).add(maskBias); // (B, nh, T, T)
             Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
             return probs.matmul(v).transpose(1, 2).reshape(b, t, config.hiddenSize());
         }

@@ -107,9 +107,7 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
      * so a kill mid-way never leaves a half-written model where a finished one was.
      */
     static void write(Path out, BertConfig config, Map<String, WeightArray> state, Path tokenizerFile) throws IOException {
-        List<Safetensors.Entry> entries = new java.util.ArrayList<>();
-        for (WeightArray w : state.values()) entries.add(new Safetensors.Entry(w.name(), w.shape(), () -> w));
-        write(out, config, entries, tokenizerFile);
+        write(out, config, Safetensors.entries(state), tokenizerFile);
     }
 
     static void write(Path out, BertConfig config, List<Safetensors.Entry> state, Path tokenizerFile) throws IOException {

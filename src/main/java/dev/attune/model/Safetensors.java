@@ -170,10 +170,14 @@ public final class Safetensors {
 
     /** Writes tensors as F32 in the given order, with string metadata; replaces {@code file} atomically. */
     public static void write(Path file, Map<String, WeightArray> tensors, Map<String, String> metadata) throws IOException {
-        for (WeightArray w : tensors.values()) w.requireFinite(file.toString()); // never write a model that cannot work
+        write(file, entries(tensors), metadata);
+    }
+
+    /** Tensors already in Java arrays, as entries to write. */
+    public static List<Entry> entries(Map<String, WeightArray> tensors) {
         List<Entry> entries = new java.util.ArrayList<>();
         for (WeightArray w : tensors.values()) entries.add(new Entry(w.name(), w.shape(), () -> w));
-        write(file, entries, metadata);
+        return entries;
     }
 
     /** A tensor to write: its name and shape, and its values, asked for only when they are written. */

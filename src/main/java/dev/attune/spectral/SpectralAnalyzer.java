@@ -76,9 +76,10 @@ public final class SpectralAnalyzer {
     private static final java.util.Map<Integer, ExecutorService> POOLS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * One pool of {@code threads} daemon threads for the life of the process. Its threads never end: OpenBLAS gives
-     * every thread that calls it a buffer of its own and does not take it back when the thread ends, so a new pool
-     * per analysis ran out of buffers after a few dozen refreshes (and then crashed inside sgemm).
+     * One pool of {@code threads} daemon threads for the life of the process, so the threads that call OpenBLAS are
+     * always the same few. A demo run that made a new pool per analysis (while the evaluation head's fp32 matmuls also
+     * went through OpenBLAS) printed OpenBLAS's "Bad memory unallocation" and crashed inside sgemm; with one pool and
+     * the head under autocast the same run finished cleanly. The cause inside OpenBLAS was not isolated.
      */
     private static ExecutorService pool(int threads) {
         return POOLS.computeIfAbsent(threads, n -> Executors.newFixedThreadPool(n, r -> {
