@@ -107,6 +107,29 @@ class TensorTest {
     }
 
     @Test
+    void dropoutKeepsTheElementsItsMaskKeepsTimesExactlyTheScaleInEitherPrecision() {
+        int n = 3 * (1 << 18) + 7;                        // several pieces drawn in parallel, and a tail
+        float[] x = new float[n];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < n; i++) x[i] = (float) r.nextGaussian();
+        double p = 0.1;
+        byte[] keep = MaskStream.seeded(9).keepMask(n, (int) Math.round(p * 65536), 1);   // the mask one thread draws
+        float scale = (float) (1 / (1 - p));
+        try (var s = Scope.open()) {
+            Tensor in = Tensor.fromFloats(x, n).requiresGrad(true);
+            Tensor out = in.dropout(p, MaskStream.seeded(9));
+            out.sum().backward();
+            float[] y = out.toFloats(), g = in.grad().toFloats();
+            float[] y16 = Tensor.fromFloats(x, n).toBf16().dropout(p, MaskStream.seeded(9)).toFloats();
+            for (int i = 0; i < n; i++) {
+                assertEquals(x[i] * (keep[i] == 0 ? 0f : scale), y[i], "fp32 element " + i);   // bit for bit, -0 included
+                assertEquals(keep[i] == 0 ? 0f : scale, g[i], "fp32 gradient " + i);
+                assertEquals(keep[i] == 0, y16[i] == 0, "bf16 element " + i + " dropped as the mask says");
+            }
+        }
+    }
+
+    @Test
     void rejectsDataThatDoesNotFitTheShapeBeforeNativeCode() {
         assertThrows(IllegalArgumentException.class, () -> Tensor.fromFloats(new float[5], 2, 3));
         assertThrows(IllegalArgumentException.class, () -> Tensor.fromLongs(new long[2], -1, -2));

@@ -59,12 +59,20 @@ class RecomputeTest {
     }
 
     private static Map<String, float[]> gradients(SequenceClassifier model, TokenBatch batch, long[] labels, boolean recompute, Dropout dropout) {
+        return gradients(model, batch, labels, false, recompute, dropout);
+    }
+
+    /** Every parameter's gradient after one step's backward (the step itself is not applied); each must be fp32. */
+    static Map<String, float[]> gradients(SequenceClassifier model, TokenBatch batch, long[] labels, boolean bf16, boolean recompute, Dropout dropout) {
         ParameterGroups pg = ParameterGroups.build(model.parameters(), List.of(), 0.0);
         AdamW optimizer = new AdamW(pg.groups(), 1e-3, 1e-8);
         Map<String, float[]> grads = new LinkedHashMap<>();
-        TrainStep step = new TrainStep(model, optimizer, false, 0, null, recompute);
+        TrainStep step = new TrainStep(model, optimizer, bf16, 0, null, recompute);
         TrainStep.Outcome outcome = step.run(batch, labels, dropout, (loss, norm) -> {
-            model.parameters().forEach((name, t) -> grads.put(name, t.grad().toFloats()));
+            model.parameters().forEach((name, t) -> {
+                assertEquals(dev.attune.engine.Tensor.DType.FLOAT32, t.grad().dtype(), name + ": gradient dtype");
+                grads.put(name, t.grad().toFloats());
+            });
             return "measured only";                                   // rejected: the weights stay as they were
         });
         assertTrue(Double.isFinite(outcome.loss()));
