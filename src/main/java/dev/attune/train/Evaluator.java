@@ -4,9 +4,9 @@ import dev.attune.AttuneException;
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.Autocast;
 import dev.attune.engine.Collective;
-import dev.attune.engine.Tensor;
 import dev.attune.engine.Gradients;
 import dev.attune.engine.Scope;
+import dev.attune.engine.Tensor;
 import dev.attune.model.Dropout;
 import dev.attune.model.SequenceClassifier;
 
