@@ -240,11 +240,11 @@ public final class Tensor {
     /**
      * softmax(q kᵀ · scale, masked) v for heads (B, nh, T, hs) in one fused kernel (libtorch's flash attention for
      * CPU: the (T, T) scores are never materialized). {@code keyBias} is the additive key mask (B, 1, 1, T): 0 for a
-     * key to attend to, anything else for padding.
+     * key to attend to, anything else for padding; null when every key counts.
      */
     public Tensor attention(Tensor k, Tensor v, Tensor keyBias, double scale) {
-        var keep = torch.eq(keyBias.t, new Scalar(0.0));
-        return new Tensor(torch.scaled_dot_product_attention(t, k.t, v.t, new TensorOptional(keep), 0.0, false,
+        var keep = keyBias == null ? new TensorOptional() : new TensorOptional(torch.eq(keyBias.t, new Scalar(0.0)));
+        return new Tensor(torch.scaled_dot_product_attention(t, k.t, v.t, keep, 0.0, false,
                 new org.bytedeco.pytorch.DoubleOptional(scale), false));
     }
 
@@ -332,33 +332,62 @@ public final class Tensor {
      * uniform draw falls below round(p · 65536), so the rate is p to within 1/65536. The mask is a tensor libtorch
      * owns, so it outlives any {@link Scope}, and is written in pieces straight into it. An fp32 input is multiplied
      * once by a mask holding 0 or 1/(1 − p) (the values and gradients of multiplying by the keep-mask and then by
-     * 1/(1 − p), bit for bit, in one pass instead of two, forward and backward); a bf16 one by the 0/1 mask and then
-     * the scale, which rounds once.
+     * 1/(1 − p), bit for bit, in one pass instead of two, forward and backward); a bf16 one keeps its elements where
+     * the boolean mask says ({@link #keep}) and is then scaled, which rounds once.
      */
     public Tensor dropout(double p, MaskStream masks) {
         if (p <= 0) return this;
-        long n = t.numel();
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large for a dropout mask: " + n);
+        if (dtype() != DType.FLOAT32) return keep(p, masks).mul(1.0 / (1.0 - p));
+        int n = maskSize();
         int threshold = (int) Math.round(p * 65536);
-        boolean scaled = dtype() == DType.FLOAT32;
-        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(scaled ? torch.ScalarType.Float : torch.ScalarType.Bool), null);
-        if (scaled) {
-            float scale = (float) (1.0 / (1.0 - p));
-            masks.keepMask((int) n, threshold, Engine.threads(), (offset, keep, length) -> {
+        float scale = (float) (1.0 / (1.0 - p));
+        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(torch.ScalarType.Float), null);
+        masks.keepMask(n, threshold, Engine.threads(), (offset, keep, length) -> {
+            float[] values = new float[length];
+            for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? scale : 0f;
+            try (var dst = new FloatPointer(mask.data_ptr_float())) {
+                dst.position(offset).put(values, 0, length);
+            }
+        });
+        return new Tensor(t.mul(mask));
+    }
+
+    /**
+     * The elements {@link #dropout}'s mask keeps, 0 for the others, not scaled by 1/(1 − p) (for a caller that
+     * folded the scale into weights): one vectorized multiply by a 0/1 mask of this tensor's dtype, forward and
+     * backward (libtorch's {@code where} is not vectorized, and a boolean mask is converted on every use).
+     */
+    public Tensor keep(double p, MaskStream masks) {
+        if (p <= 0) return this;
+        int n = maskSize();
+        int threshold = (int) Math.round(p * 65536);
+        boolean bf16 = dtype() == DType.BFLOAT16;
+        if (!bf16 && dtype() != DType.FLOAT32) throw new IllegalArgumentException("dropout on a " + dtype() + " tensor");
+        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(bf16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float), null);
+        masks.keepMask(n, threshold, Engine.threads(), (offset, keep, length) -> {
+            if (bf16) {
+                short[] values = new short[length];
+                for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? BF16_ONE : 0;
+                try (var dst = new org.bytedeco.javacpp.ShortPointer(mask.data_ptr())) {
+                    dst.position(offset).put(values, 0, length);
+                }
+            } else {
                 float[] values = new float[length];
-                for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? scale : 0f;
+                for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? 1f : 0f;
                 try (var dst = new FloatPointer(mask.data_ptr_float())) {
                     dst.position(offset).put(values, 0, length);
                 }
-            });
-            return new Tensor(t.mul(mask));
-        }
-        masks.keepMask((int) n, threshold, Engine.threads(), (offset, keep, length) -> {
-            try (var dst = new org.bytedeco.javacpp.BytePointer(mask.data_ptr())) {
-                dst.position(offset).put(keep, 0, length);
             }
         });
-        return new Tensor(t.mul(mask).mul(new Scalar(1.0 / (1.0 - p))));
+        return new Tensor(t.mul(mask));
+    }
+
+    private static final short BF16_ONE = 0x3F80;                                       // 1.0: fp32 1.0's upper half
+
+    private int maskSize() {
+        long n = t.numel();
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large for a dropout mask: " + n);
+        return (int) n;
     }
 
     @Override

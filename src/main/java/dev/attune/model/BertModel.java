@@ -22,16 +22,25 @@ public final class BertModel {
     private final Map<String, Tensor> params;
     private final boolean precise;
     private final boolean inBf16;
+    private final Folded folded;
+
+    /**
+     * Constant factors a training step's weights carry ({@link #castForStep}), so no pass over the activations
+     * applies them: the attention scale 1/√d in the query projection, and dropout's 1/(1 − p) in the weights that
+     * read each dropped tensor.
+     */
+    private enum Folded { NOTHING, ATTENTION_SCALE, ATTENTION_AND_DROPOUT_SCALES }
 
     private BertModel(BertConfig config, Map<String, Tensor> params, boolean precise) {
-        this(config, params, precise, false);
+        this(config, params, precise, false, Folded.NOTHING);
     }
 
-    private BertModel(BertConfig config, Map<String, Tensor> params, boolean precise, boolean inBf16) {
+    private BertModel(BertConfig config, Map<String, Tensor> params, boolean precise, boolean inBf16, Folded folded) {
         this.config = config;
         this.params = params;
         this.precise = precise;
         this.inBf16 = inBf16;
+        this.folded = folded;
     }
 
     /**
@@ -44,7 +53,7 @@ public final class BertModel {
      * Models start precise; training switches it off.
      */
     public BertModel withPreciseBf16(boolean on) {
-        return on == precise ? this : new BertModel(config, params, on, inBf16);
+        return on == precise ? this : new BertModel(config, params, on, inBf16, folded);
     }
 
     /**
@@ -53,24 +62,48 @@ public final class BertModel {
      * computes its statistics in fp32). About 1.4x faster than autocast's forward pass.
      */
     public BertModel inBf16() {
-        return inBf16 ? this : castToBf16(false);
+        if (inBf16) return this;
+        Map<String, Tensor> cast = new LinkedHashMap<>();
+        params.forEach((n, t) -> cast.put(n, t.detach().toBf16()));
+        return new BertModel(config, cast, false, true, Folded.NOTHING);
     }
 
     /**
-     * This model computing in bf16 throughout for one training step: its parameters rounded to bf16 through
-     * differentiable casts, so backward delivers fp32 gradients to the fp32 parameters the optimizer updates (mixed
-     * precision with fp32 master weights). Activations, LayerNorm's input and output and the residual stream included,
-     * stay bf16; LayerNorm and softmax compute their statistics in fp32.
+     * This model computing in bf16 for one training step whose forward pass applies {@code dropout}: the encoder
+     * layers' parameters rounded to bf16 through differentiable casts, so backward delivers fp32 gradients to the
+     * fp32 parameters the optimizer updates (mixed precision with fp32 master weights). Activations, LayerNorm's
+     * input and output and the residual stream included, stay bf16 from the embeddings' output on (the embedding
+     * lookups and their LayerNorm run in fp32: no cast of the vocabulary table, whose gradient stays fp32); LayerNorm
+     * and softmax compute their statistics in fp32. The query projection carries the attention scale, and with
+     * dropout each dropped tensor's 1/(1 − p) sits in the weights that read it (the value projection for the
+     * attention probabilities, the dense layers for the hidden states, the embeddings' LayerNorm for its output), so
+     * dropout is one pass over a one-byte mask. Its forward pass needs {@code dropout} again.
      */
-    public BertModel castForStep() {
-        return castToBf16(true);
+    public BertModel castForStep(Dropout dropout) {
+        boolean dropping = dropout != Dropout.NONE;
+        double attention = 1.0 / Math.sqrt(config.headSize());
+        double probs = dropping ? 1.0 / (1.0 - config.attentionProbsDropoutProb()) : 1.0;
+        double hidden = dropping ? 1.0 / (1.0 - config.hiddenDropoutProb()) : 1.0;
+        Map<String, Tensor> cast = new LinkedHashMap<>();
+        params.forEach((n, t) -> {
+            double f = foldedFactor(n, attention, probs, hidden);
+            Tensor w = f == 1.0 ? t : t.mul(f);
+            cast.put(n, n.startsWith("embeddings.") ? w : w.toBf16());
+        });
+        return new BertModel(config, cast, false, true, dropping ? Folded.ATTENTION_AND_DROPOUT_SCALES : Folded.ATTENTION_SCALE);
     }
 
-    /** Every parameter cast to bf16: through autograd when {@code differentiable}, else as a detached copy. */
-    private BertModel castToBf16(boolean differentiable) {
-        Map<String, Tensor> cast = new LinkedHashMap<>();
-        params.forEach((n, t) -> cast.put(n, (differentiable ? t : t.detach()).toBf16()));
-        return new BertModel(config, cast, false, true);
+    /** The constant {@link #castForStep} multiplies parameter {@code name} by. */
+    private static double foldedFactor(String name, double attention, double probs, double hidden) {
+        if (name.startsWith("embeddings.LayerNorm.")) return hidden;
+        if (dev.attune.LayerNames.encoderIndex(name) < 0) return 1.0;
+        String local = name.substring(dev.attune.LayerNames.layerOf(name).length() + 1);
+        return switch (local.substring(0, local.lastIndexOf('.'))) {
+            case "attention.self.query" -> attention;
+            case "attention.self.value" -> probs;
+            case "attention.output.dense", "output.dense" -> hidden;
+            default -> 1.0;
+        };
     }
 
     /** True when the parameters this model computes with are bf16 ({@link #inBf16}, {@link #castForStep}). */
@@ -80,7 +113,7 @@ public final class BertModel {
 
     /** The same model (sharing its parameters) with hidden and attention dropout both {@code p}. */
     public BertModel withDropout(double p) {
-        return new BertModel(config.withDropout(p), params, precise, inBf16);
+        return new BertModel(config.withDropout(p), params, precise, inBf16, folded);
     }
 
     /**
@@ -202,7 +235,7 @@ public final class BertModel {
     public Tensor forward(TokenBatch batch, Dropout dropout) {
         Tensor x = embed(batch, dropout);
         Tensor maskBias = attentionBias(batch);
-        if (inBf16) maskBias = maskBias.toBf16();                                  // padding at -inf in bf16
+        if (inBf16 && maskBias != null) maskBias = maskBias.toBf16();              // padding at -inf in bf16
         for (int l = 0; l < config.numHiddenLayers(); l++) x = layer(l, x, maskBias, dropout);
         return x;
     }
@@ -210,13 +243,18 @@ public final class BertModel {
     /** The embedding block's output (B, T, H): word + position + token type embeddings, LayerNorm, dropout. */
     public Tensor embed(TokenBatch batch, Dropout dropout) {
         checkInputs(batch);
+        if (folded == Folded.ATTENTION_AND_DROPOUT_SCALES && dropout == Dropout.NONE) {
+            throw new IllegalStateException("this model's weights carry dropout's scales (castForStep): it needs that dropout");
+        }
         int b = batch.batchSize(), t = batch.seqLen();
         Tensor ids = Tensor.fromLongs(batch.inputIds(), b, t);
         Tensor types = Tensor.fromLongs(batch.tokenTypeIds(), b, t);
         Tensor x = p("embeddings.word_embeddings.weight").embedding(ids)                       // (B, T, H)
                 .add(p("embeddings.position_embeddings.weight").narrow(0, 0, t))               // (T, H) broadcast
                 .add(p("embeddings.token_type_embeddings.weight").embedding(types));
-        return dropout.apply(layerNorm(x, "embeddings.LayerNorm"), config.hiddenDropoutProb());
+        x = layerNorm(x, "embeddings.LayerNorm");
+        if (inBf16) x = x.toBf16();                                  // a no-op unless the lookups ran in fp32 (castForStep)
+        return drop(x, config.hiddenDropoutProb(), dropout);
     }
 
     /**
@@ -235,14 +273,14 @@ public final class BertModel {
         Tensor k = heads(linear(x, p + "attention.self.key"), b, t, nh, hs);
         Tensor v = heads(linear(x, p + "attention.self.value"), b, t, nh, hs);
         Tensor context = Scope.inner(() -> attention(q, k, v, maskBias, b, t, dropout));          // (B, T, H)
-        Tensor attn = dropout.apply(linear(context, p + "attention.output.dense"), config.hiddenDropoutProb());
+        Tensor attn = drop(linear(context, p + "attention.output.dense"), config.hiddenDropoutProb(), dropout);
         x = layerNorm(attn.add(x), p + "attention.output.LayerNorm");
 
         Tensor ff;                                                                            // (B, T, I)
         try (var fp32 = precise ? Autocast.suspend() : Autocast.Suspension.NONE) {
             ff = linear(precise ? x.toFloat32() : x, p + "intermediate.dense").gelu();
         }
-        ff = dropout.apply(linear(ff, p + "output.dense"), config.hiddenDropoutProb());
+        ff = drop(linear(ff, p + "output.dense"), config.hiddenDropoutProb(), dropout);
         return layerNorm(ff.add(x), p + "output.LayerNorm");
     }
 
@@ -254,14 +292,16 @@ public final class BertModel {
                 k = k.toFloat32();
                 v = v.toFloat32();
             }
-            double scale = 1.0 / Math.sqrt(config.headSize());
+            double scale = folded == Folded.NOTHING ? 1.0 / Math.sqrt(config.headSize()) : 1.0;
             if (dropout == Dropout.NONE || config.attentionProbsDropoutProb() == 0) {
                 // libtorch's fused kernel: no (T, T) scores in memory, 1.2-1.4x faster forward; its backward is slower
                 // than the unfused one here, and it has no dropout, so training keeps the unfused core
                 return q.attention(k, v, maskBias, scale).transpose(1, 2).reshape(b, t, config.hiddenSize());
             }
-            Tensor scores = q.matmul(k.transpose(2, 3)).mul(scale).add(maskBias); // (B, nh, T, T)
-            Tensor probs = dropout.apply(scores.softmax(-1), config.attentionProbsDropoutProb());
+            Tensor scores = q.matmul(k.transpose(2, 3));                                     // (B, nh, T, T)
+            if (scale != 1.0) scores = scores.mul(scale);
+            if (maskBias != null) scores = scores.add(maskBias);
+            Tensor probs = drop(scores.softmax(-1), config.attentionProbsDropoutProb(), dropout);
             return probs.matmul(v).transpose(1, 2).reshape(b, t, config.hiddenSize());
         }
     }
@@ -293,8 +333,14 @@ public final class BertModel {
         return x.div(x.norm(-1).clampMin(1e-12));
     }
 
-    /** 0 for real tokens, the most negative float for padding (B, 1, 1, T), as Hugging Face does. */
+    /**
+     * 0 for real tokens, the most negative float for padding (B, 1, 1, T), as Hugging Face does; null when the batch
+     * has no padding (adding zeros changes nothing, and costs a pass over the attention scores in every layer).
+     */
     public static Tensor attentionBias(TokenBatch batch) {
+        boolean padded = false;
+        for (long m : batch.attentionMask()) padded |= m == 0;
+        if (!padded) return null;
         float[] bias = new float[batch.attentionMask().length];
         for (int i = 0; i < bias.length; i++) bias[i] = batch.attentionMask()[i] == 0 ? -Float.MAX_VALUE : 0f;
         return Tensor.fromFloats(bias, batch.batchSize(), 1, 1, batch.seqLen());
@@ -302,6 +348,11 @@ public final class BertModel {
 
     private static Tensor heads(Tensor x, int b, int t, int nh, int hs) {
         return x.reshape(b, t, nh, hs).transpose(1, 2);
+    }
+
+    /** Dropout, or only its mask when the scale is in the next weights ({@link #castForStep}). */
+    private Tensor drop(Tensor x, double p, Dropout dropout) {
+        return folded == Folded.ATTENTION_AND_DROPOUT_SCALES ? dropout.keep(x, p) : dropout.apply(x, p);
     }
 
     private Tensor linear(Tensor x, String prefix) {

@@ -7,9 +7,28 @@ import java.util.function.Supplier;
 
 /** How the encoder applies dropout: not at all (inference), or through a mask source (training). */
 public interface Dropout {
-    Dropout NONE = (x, p) -> x;
+    Dropout NONE = new Dropout() {
+        @Override
+        public Tensor apply(Tensor x, double probability) {
+            return x;
+        }
 
+        @Override
+        public Tensor keep(Tensor x, double probability) {
+            return x;
+        }
+    };
+
+    /** Inverted dropout: x times a keep-mask, divided by 1 − probability. */
     Tensor apply(Tensor x, double probability);
+
+    /**
+     * x times the keep-mask {@link #apply} would use, without the division by 1 − probability: for a model that
+     * folded that scale into the weights of the layer that reads x.
+     */
+    default Tensor keep(Tensor x, double probability) {
+        return probability <= 0 ? x : apply(x, probability).mul(1.0 - probability);
+    }
 
     /**
      * The masks this source would draw next, as a source that draws them again identically each time it is asked:
@@ -29,6 +48,11 @@ public interface Dropout {
         @Override
         public Tensor apply(Tensor x, double probability) {
             return x.dropout(probability, stream);
+        }
+
+        @Override
+        public Tensor keep(Tensor x, double probability) {
+            return x.keep(probability, stream);
         }
 
         @Override

@@ -117,9 +117,12 @@ public final class SequenceClassifier {
         return head(encoder.weightsInBf16() ? pooled.toFloat32() : pooled, dropout);     // the head's weights are fp32
     }
 
-    /** This classifier with its encoder computing in bf16 for one training step ({@link BertModel#castForStep}). */
-    public SequenceClassifier castForStep() {
-        return new SequenceClassifier(encoder.castForStep(), head, labels, headParams);
+    /**
+     * This classifier with its encoder computing in bf16 for one training step that applies {@code dropout}
+     * ({@link BertModel#castForStep}).
+     */
+    public SequenceClassifier castForStep(Dropout dropout) {
+        return new SequenceClassifier(encoder.castForStep(dropout), head, labels, headParams);
     }
 
     /** The vector the head reads (B, H): [CLS], the pooler's output or the mean of the real tokens, as configured. */

@@ -153,7 +153,7 @@ public final class TrainStep {
         if (bf16) {
             // bf16 end to end in the encoder (fp32 master weights): no activation is cast on its way between layers,
             // and what autograd saves for backward is half the size; the small head runs under autocast
-            SequenceClassifier m = model.castForStep();
+            SequenceClassifier m = model.castForStep(dropout);
             Tensor hidden = m.encoder().forward(tokens, dropout);
             try (Autocast cast = Autocast.bf16(true)) {
                 loss = loss(m.classify(hidden, tokens, dropout), labels);

@@ -107,7 +107,7 @@ class TensorTest {
     }
 
     @Test
-    void dropoutKeepsTheElementsItsMaskKeepsTimesExactlyTheScaleInEitherPrecision() {
+    void dropoutKeepsTheElementsItsMaskKeepsTimesExactlyTheScaleInEitherPrecisionOrUnscaled() {
         int n = 3 * (1 << 18) + 7;                        // several pieces drawn in parallel, and a tail
         float[] x = new float[n];
         java.util.Random r = new java.util.Random(3);
@@ -125,6 +125,15 @@ class TensorTest {
                 assertEquals(x[i] * (keep[i] == 0 ? 0f : scale), y[i], "fp32 element " + i);   // bit for bit, -0 included
                 assertEquals(keep[i] == 0 ? 0f : scale, g[i], "fp32 gradient " + i);
                 assertEquals(keep[i] == 0, y16[i] == 0, "bf16 element " + i + " dropped as the mask says");
+            }
+            // without the scale (folded into weights by the caller): the kept bf16 values themselves, gradient 1 or 0
+            Tensor in16 = Tensor.fromFloats(x, n).toBf16().requiresGrad(true);
+            Tensor kept = in16.keep(p, MaskStream.seeded(9));
+            kept.toFloat32().sum().backward();
+            float[] x16 = in16.toFloats(), k16 = kept.toFloats(), g16 = in16.grad().toFloats();
+            for (int i = 0; i < n; i++) {
+                assertEquals(keep[i] == 0 ? 0f : x16[i], Math.abs(k16[i]) == 0 ? 0f : k16[i], "bf16 kept element " + i);
+                assertEquals(keep[i] == 0 ? 0f : 1f, g16[i], "bf16 kept gradient " + i);
             }
         }
     }
