@@ -80,6 +80,35 @@ public final class MaskStream {
         }
     }
 
+    /**
+     * The mask {@link #keepMask(int, int, int)} draws, as bf16 values 1.0 (keep) and 0.0 written straight into
+     * {@code out} from its position 0 (2n bytes, this machine's byte order): the four elements of one draw go out as
+     * one 64-bit store, from several threads at once, with no intermediate array.
+     */
+    public void keepMaskBf16(int n, int threshold, int threads, java.nio.ByteBuffer out) {
+        if (out.capacity() < 2L * n) throw new IllegalArgumentException("a bf16 mask of " + n + " elements needs " + 2L * n + " bytes");
+        int words = n / 4;
+        long base = seed;
+        int chunks = (words * 4 + CHUNK - 1) / CHUNK;
+        IntStream tasks = IntStream.range(0, chunks);
+        if (threads > 1 && chunks > 1) tasks = tasks.parallel();
+        tasks.forEach(c -> {
+            java.nio.LongBuffer dst = out.duplicate().order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
+            int from = c * (CHUNK / 4), to = Math.min(words, from + CHUNK / 4);
+            long s = base + (long) from * GAMMA;
+            for (int w = from; w < to; w++) {
+                long r = mix64(s += GAMMA), packed = 0;
+                for (int k = 0; k < 4; k++) if (((r >>> (16 * k)) & 0xffff) >= threshold) packed |= BF16_ONE << (16 * k);
+                dst.put(w, packed);
+            }
+        });
+        seed = base + words * GAMMA;
+        java.nio.ByteBuffer tail = out.duplicate().order(java.nio.ByteOrder.nativeOrder());
+        for (int i = words * 4; i < n; i++) tail.putShort(2 * i, (nextInt() & 0xffff) >= threshold ? (short) BF16_ONE : 0);
+    }
+
+    private static final long BF16_ONE = 0x3F80;                                       // 1.0: fp32 1.0's upper half
+
     private static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;

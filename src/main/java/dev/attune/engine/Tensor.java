@@ -364,25 +364,19 @@ public final class Tensor {
         boolean bf16 = dtype() == DType.BFLOAT16;
         if (!bf16 && dtype() != DType.FLOAT32) throw new IllegalArgumentException("dropout on a " + dtype() + " tensor");
         var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(bf16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float), null);
-        masks.keepMask(n, threshold, Engine.threads(), (offset, keep, length) -> {
-            if (bf16) {
-                short[] values = new short[length];
-                for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? BF16_ONE : 0;
-                try (var dst = new org.bytedeco.javacpp.ShortPointer(mask.data_ptr())) {
-                    dst.position(offset).put(values, 0, length);
-                }
-            } else {
+        if (bf16) {
+            masks.keepMaskBf16(n, threshold, Engine.threads(), new org.bytedeco.javacpp.BytePointer(mask.data_ptr()).capacity(2L * n).asByteBuffer());
+        } else {
+            masks.keepMask(n, threshold, Engine.threads(), (offset, keep, length) -> {
                 float[] values = new float[length];
                 for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? 1f : 0f;
                 try (var dst = new FloatPointer(mask.data_ptr_float())) {
                     dst.position(offset).put(values, 0, length);
                 }
-            }
-        });
+            });
+        }
         return new Tensor(t.mul(mask));
     }
-
-    private static final short BF16_ONE = 0x3F80;                                       // 1.0: fp32 1.0's upper half
 
     private int maskSize() {
         long n = t.numel();
