@@ -182,9 +182,20 @@ public final class Tensor {
         return new Tensor(t.matmul(o.t));
     }
 
-    /** x @ weightᵀ + bias, weight in Hugging Face's [out, in] layout. */
+    /**
+     * x @ weightᵀ + bias, weight in Hugging Face's [out, in] layout. A bf16 input of more than two dimensions is
+     * flattened to rows first: libtorch then adds the bias inside oneDNN's matmul instead of in a separate pass
+     * (minilm-l6's feed-forward expansion at 32 × 128: 6.5 ms instead of 8.7), and rounds once. fp32 keeps libtorch's
+     * own path, so its results stay bit for bit.
+     */
     public Tensor linear(Tensor weight, Tensor bias) {
-        return new Tensor(bias == null ? torch.linear(t, weight.t) : torch.linear(t, weight.t, bias.t));
+        long[] shape = shape();
+        if (bias == null || shape.length <= 2 || dtype() != DType.BFLOAT16) {
+            return new Tensor(bias == null ? torch.linear(t, weight.t) : torch.linear(t, weight.t, bias.t));
+        }
+        long[] out = shape.clone();
+        out[out.length - 1] = weight.size(0);
+        return new Tensor(torch.linear(t.reshape(-1, shape[shape.length - 1]), weight.t, bias.t).view(out));
     }
 
     public Tensor sum(long dim, boolean keepDim) {
