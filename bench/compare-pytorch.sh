@@ -16,7 +16,7 @@ if [ -z "$py" ]; then
   echo "needs PyTorch for Python: apt-get install python3-torch libopenblas0-pthread" >&2
   exit 2
 fi
-export OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=4 OMP_NUM_THREADS=2
+export OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=10000 OPENBLAS_THREAD_TIMEOUT=4 OMP_NUM_THREADS=2
 tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 models=("$@"); [ ${#models[@]} -gt 0 ] || models=(minilm-l6 bert-base-uncased)
 for model in "${models[@]}"; do
