@@ -87,8 +87,9 @@ public final class BertModel {
         Map<String, Tensor> cast = new LinkedHashMap<>();
         params.forEach((n, t) -> {
             double f = foldedFactor(n, attention, probs, hidden);
-            Tensor w = f == 1.0 ? t : t.mul(f);
-            cast.put(n, n.startsWith("embeddings.") ? w : w.toBf16());
+            boolean fp32 = n.startsWith("embeddings.");
+            if (f == 1.0) cast.put(n, fp32 ? t : t.toBf16());
+            else cast.put(n, fp32 ? t.mul(f) : Scope.inner(() -> t.mul(f).toBf16()));   // the fp32 product freed at once
         });
         return new BertModel(config, cast, false, true, dropping ? Folded.ATTENTION_AND_DROPOUT_SCALES : Folded.ATTENTION_SCALE);
     }
