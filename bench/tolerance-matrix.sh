@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 isas=("$@")
 [ ${#isas[@]} -gt 0 ] || isas=(ALL AVX512_CORE_BF16 AVX512_CORE AVX2)
-tests="${TOLERANCE_TESTS:-OnnxParityTest,TorchEigenSolverTest,BertBaseCheckpointTest,FineTuneTest,AutomationTest,TensorTest,AdamWTest,CleanCacheTest}"
+tests="${TOLERANCE_TESTS:-OnnxParityTest,TorchEigenSolverTest,BertBaseCheckpointTest,FineTuneTest,AutomationTest,TensorTest,AdamWTest,CleanCacheTest,StepCastTest,MixedPrecisionTest,Bf16InferenceTest}"
 all=$(mktemp)
 for isa in "${isas[@]}"; do
   for threads in 1 2; do

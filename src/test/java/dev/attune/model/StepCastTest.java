@@ -40,10 +40,11 @@ class StepCastTest {
             Dropout again = Dropout.masks(MaskStream.seeded(5));
             double unfolded = gap(fp32.forward(padded, unscaled), fp32.castForStep(again).forward(padded, again));
 
-            // measured with AMX, 2 threads: no dropout 2.9e-4, dropout 1.2e-4, a missing fold 0.72. Limits: over 3x
-            // margin; a missing fold must stay 100x above them
-            dev.attune.Tolerance.atMost("step form without dropout: worst token's 1 - cosine to fp32", plain, 1e-3);
-            dev.attune.Tolerance.atMost("step form with dropout: worst token's 1 - cosine to fp32, same masks", dropping, 1e-3);
+            // measured under ONEDNN_MAX_CPU_ISA = AMX, AVX512-BF16, AVX512 and AVX2, 1 and 2 threads: no dropout
+            // 4.1e-4 at worst, dropout 1.2e-4, a missing fold 0.72. Limits: over 3.5x margin; a missing fold stays
+            // far above them
+            dev.attune.Tolerance.atMost("step form without dropout: worst token's 1 - cosine to fp32", plain, 1.5e-3);
+            dev.attune.Tolerance.atMost("step form with dropout: worst token's 1 - cosine to fp32, same masks", dropping, 1.5e-3);
             dev.attune.Tolerance.atLeast("the same with dropout's scale left out", unfolded, 0.1);
             assertThrows(IllegalStateException.class, () -> fp32.castForStep(masks).forward(padded, Dropout.NONE));
         }
