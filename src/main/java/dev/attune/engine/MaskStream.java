@@ -54,24 +54,14 @@ public final class MaskStream {
      */
     public void keepMask(int n, int threshold, int threads, Chunks out) {
         int words = n / 4;
-        long base = seed;
-        int chunks = (words * 4 + CHUNK - 1) / CHUNK;
-        IntStream tasks = IntStream.range(0, chunks);
-        if (threads > 1 && chunks > 1) tasks = tasks.parallel();
-        tasks.forEach(c -> {
-            int from = c * CHUNK, to = Math.min(words * 4, from + CHUNK);
-            byte[] keep = new byte[to - from];
-            long s = base + (long) (from / 4) * GAMMA;
+        forEachWords(words, threads, (from, to, s) -> {
+            byte[] keep = new byte[(to - from) * 4];
             for (int i = 0; i < keep.length; ) {
                 long r = mix64(s += GAMMA);
-                keep[i++] = (byte) ((r & 0xffff) >= threshold ? 1 : 0);
-                keep[i++] = (byte) (((r >>> 16) & 0xffff) >= threshold ? 1 : 0);
-                keep[i++] = (byte) (((r >>> 32) & 0xffff) >= threshold ? 1 : 0);
-                keep[i++] = (byte) ((r >>> 48) >= threshold ? 1 : 0);
+                for (int k = 0; k < 4; k++) keep[i++] = (byte) (((r >>> (16 * k)) & 0xffff) >= threshold ? 1 : 0);
             }
-            out.put(from, keep, keep.length);
+            out.put(from * 4, keep, keep.length);
         });
-        seed = base + words * GAMMA;
         int tail = n - words * 4;
         if (tail > 0) {
             byte[] keep = new byte[tail];
@@ -88,23 +78,34 @@ public final class MaskStream {
     public void keepMaskBf16(int n, int threshold, int threads, java.nio.ByteBuffer out) {
         if (out.capacity() < 2L * n) throw new IllegalArgumentException("a bf16 mask of " + n + " elements needs " + 2L * n + " bytes");
         int words = n / 4;
-        long base = seed;
-        int chunks = (words * 4 + CHUNK - 1) / CHUNK;
-        IntStream tasks = IntStream.range(0, chunks);
-        if (threads > 1 && chunks > 1) tasks = tasks.parallel();
-        tasks.forEach(c -> {
+        forEachWords(words, threads, (from, to, s) -> {
             java.nio.LongBuffer dst = out.duplicate().order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
-            int from = c * (CHUNK / 4), to = Math.min(words, from + CHUNK / 4);
-            long s = base + (long) from * GAMMA;
             for (int w = from; w < to; w++) {
                 long r = mix64(s += GAMMA), packed = 0;
                 for (int k = 0; k < 4; k++) if (((r >>> (16 * k)) & 0xffff) >= threshold) packed |= BF16_ONE << (16 * k);
                 dst.put(w, packed);
             }
         });
-        seed = base + words * GAMMA;
         java.nio.ByteBuffer tail = out.duplicate().order(java.nio.ByteOrder.nativeOrder());
         for (int i = words * 4; i < n; i++) tail.putShort(2 * i, (nextInt() & 0xffff) >= threshold ? (short) BF16_ONE : 0);
+    }
+
+    /** Words [from, to) of the next draws; {@code seed} is the state before the first of them. */
+    private interface Words {
+        void draw(int from, int to, long seed);
+    }
+
+    /** Hands the next {@code words} draws out in pieces of 2^16 words, on several threads at once; then skips them. */
+    private void forEachWords(int words, int threads, Words task) {
+        long base = seed;
+        int perTask = CHUNK / 4, tasks = (words + perTask - 1) / perTask;
+        IntStream range = IntStream.range(0, tasks);
+        if (threads > 1 && tasks > 1) range = range.parallel();
+        range.forEach(c -> {
+            int from = c * perTask;
+            task.draw(from, Math.min(words, from + perTask), base + (long) from * GAMMA);
+        });
+        seed = base + words * GAMMA;
     }
 
     private static final long BF16_ONE = 0x3F80;                                       // 1.0: fp32 1.0's upper half
