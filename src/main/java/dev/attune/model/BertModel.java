@@ -77,7 +77,7 @@ public final class BertModel {
      * and softmax compute their statistics in fp32. The query projection carries the attention scale, and with
      * dropout each dropped tensor's 1/(1 − p) sits in the weights that read it (the value projection for the
      * attention probabilities, the dense layers for the hidden states, the embeddings' LayerNorm for its output), so
-     * dropout is one pass over a one-byte mask. Its forward pass needs {@code dropout} again.
+     * dropout is one multiply by a 0/1 mask. Its forward pass needs {@code dropout} again.
      */
     public BertModel castForStep(Dropout dropout) {
         boolean dropping = dropout != Dropout.NONE;
