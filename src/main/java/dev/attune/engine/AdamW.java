@@ -83,11 +83,27 @@ public final class AdamW {
         optimizer.step();
     }
 
-    /** Writes the moment estimates and step counts (libtorch's archive format). */
-    public void save(Path file) {
+    /**
+     * Writes the moment estimates and step counts (libtorch's archive format). Refused, before native code, when the
+     * file's disk cannot hold them: libtorch's writer aborts the process on a short write.
+     */
+    public void save(Path file) throws java.io.IOException {
+        long moments = 0;
+        for (Group g : groups) for (Tensor t : g.params()) moments += 8 * t.numel();            // two fp32 moments each
+        requireSpace(file, moments + moments / 50 + (16L << 20));                              // archive overhead, margin
         try (OutputArchive a = new OutputArchive()) {
             optimizer.save(a);
             a.save_to(file.toString());
+        }
+    }
+
+    /** Throws when the disk {@code file} would be written to has fewer than {@code bytes} free. */
+    static void requireSpace(Path file, long bytes) throws java.io.IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+        if (free < bytes) {
+            throw new java.io.IOException(file + ": not enough disk space for the optimizer state (needs about "
+                    + (bytes >> 20) + " MB, " + (free >> 20) + " MB free)");
         }
     }
 

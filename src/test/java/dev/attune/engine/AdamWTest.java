@@ -70,7 +70,7 @@ class AdamWTest {
     }
 
     @Test
-    void savedStateResumesExactly(@TempDir Path dir) {
+    void savedStateResumesExactly(@TempDir Path dir) throws Exception {
         double[] gs = {1.0, -3.0, 0.5, 2.0};
         double[] lrs = {0.1, 0.1, 0.1, 0.1};
         Tensor w = Tensor.fromFloats(new float[] {2f}, 1).requiresGrad(true);
@@ -97,5 +97,14 @@ class AdamWTest {
         float[] g = a.grad().toFloats();
         assertEquals(0.6, g[0], 1e-5);
         assertEquals(0.8, g[1], 1e-5);
+    }
+
+    @Test
+    void refusesToWriteItsStateWhereTheDiskCannotHoldIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("optimizer.pt");
+        AdamW.requireSpace(file, 1 << 20);                                           // a megabyte fits
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> AdamW.requireSpace(file, Long.MAX_VALUE / 2));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(file + ": not enough disk space"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(file));
     }
 }
