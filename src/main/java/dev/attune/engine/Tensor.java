@@ -343,24 +343,13 @@ public final class Tensor {
      * uniform draw falls below round(p · 65536), so the rate is p to within 1/65536. The mask is a tensor libtorch
      * owns, so it outlives any {@link Scope}, and is written in pieces straight into it. An fp32 input is multiplied
      * once by a mask holding 0 or 1/(1 − p) (the values and gradients of multiplying by the keep-mask and then by
-     * 1/(1 − p), bit for bit, in one pass instead of two, forward and backward); a bf16 one keeps its elements where
-     * the boolean mask says ({@link #keep}) and is then scaled, which rounds once.
+     * 1/(1 − p), bit for bit, in one pass instead of two, forward and backward); a bf16 one by its 0/1 mask
+     * ({@link #keep}) and then by the scale, which rounds once.
      */
     public Tensor dropout(double p, MaskStream masks) {
         if (p <= 0) return this;
         if (dtype() != DType.FLOAT32) return keep(p, masks).mul(1.0 / (1.0 - p));
-        int n = maskSize();
-        int threshold = (int) Math.round(p * 65536);
-        float scale = (float) (1.0 / (1.0 - p));
-        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(torch.ScalarType.Float), null);
-        masks.keepMask(n, threshold, Engine.threads(), (offset, keep, length) -> {
-            float[] values = new float[length];
-            for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? scale : 0f;
-            try (var dst = new FloatPointer(mask.data_ptr_float())) {
-                dst.position(offset).put(values, 0, length);
-            }
-        });
-        return new Tensor(t.mul(mask));
+        return new Tensor(t.mul(floatMask(p, masks, (float) (1.0 / (1.0 - p)))));
     }
 
     /**
@@ -370,23 +359,30 @@ public final class Tensor {
      */
     public Tensor keep(double p, MaskStream masks) {
         if (p <= 0) return this;
+        if (dtype() == DType.FLOAT32) return new Tensor(t.mul(floatMask(p, masks, 1f)));
+        if (dtype() != DType.BFLOAT16) throw new IllegalArgumentException("dropout on a " + dtype() + " tensor");
         int n = maskSize();
-        int threshold = (int) Math.round(p * 65536);
-        boolean bf16 = dtype() == DType.BFLOAT16;
-        if (!bf16 && dtype() != DType.FLOAT32) throw new IllegalArgumentException("dropout on a " + dtype() + " tensor");
-        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(bf16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float), null);
-        if (bf16) {
-            masks.keepMaskBf16(n, threshold, Engine.threads(), new org.bytedeco.javacpp.BytePointer(mask.data_ptr()).capacity(2L * n).asByteBuffer());
-        } else {
-            masks.keepMask(n, threshold, Engine.threads(), (offset, keep, length) -> {
-                float[] values = new float[length];
-                for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? 1f : 0f;
-                try (var dst = new FloatPointer(mask.data_ptr_float())) {
-                    dst.position(offset).put(values, 0, length);
-                }
-            });
-        }
+        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(torch.ScalarType.BFloat16), null);
+        masks.keepMaskBf16(n, threshold(p), Engine.threads(), new org.bytedeco.javacpp.BytePointer(mask.data_ptr()).capacity(2L * n).asByteBuffer());
         return new Tensor(t.mul(mask));
+    }
+
+    /** An fp32 mask of this tensor's shape: {@code kept} where the mask keeps an element, 0 elsewhere. */
+    private org.bytedeco.pytorch.Tensor floatMask(double p, MaskStream masks, float kept) {
+        var mask = torch.empty(t.sizes().vec().get(), new TensorOptions(torch.ScalarType.Float), null);
+        masks.keepMask(maskSize(), threshold(p), Engine.threads(), (offset, keep, length) -> {
+            float[] values = new float[length];
+            for (int i = 0; i < length; i++) values[i] = keep[i] != 0 ? kept : 0f;
+            try (var dst = new FloatPointer(mask.data_ptr_float())) {
+                dst.position(offset).put(values, 0, length);
+            }
+        });
+        return mask;
+    }
+
+    /** Elements whose 16-bit draw falls below this are dropped. */
+    private static int threshold(double p) {
+        return (int) Math.round(p * 65536);
     }
 
     private int maskSize() {
