@@ -339,12 +339,14 @@ public final class BertModel {
      * has no padding (adding zeros changes nothing, and costs a pass over the attention scores in every layer).
      */
     public static Tensor attentionBias(TokenBatch batch) {
-        boolean padded = false;
-        for (long m : batch.attentionMask()) padded |= m == 0;
-        if (!padded) return null;
         float[] bias = new float[batch.attentionMask().length];
-        for (int i = 0; i < bias.length; i++) bias[i] = batch.attentionMask()[i] == 0 ? -Float.MAX_VALUE : 0f;
-        return Tensor.fromFloats(bias, batch.batchSize(), 1, 1, batch.seqLen());
+        boolean padded = false;
+        for (int i = 0; i < bias.length; i++) {
+            if (batch.attentionMask()[i] != 0) continue;
+            bias[i] = -Float.MAX_VALUE;
+            padded = true;
+        }
+        return padded ? Tensor.fromFloats(bias, batch.batchSize(), 1, 1, batch.seqLen()) : null;
     }
 
     private static Tensor heads(Tensor x, int b, int t, int nh, int hs) {
