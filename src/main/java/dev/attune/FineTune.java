@@ -167,7 +167,7 @@ public final class FineTune {
                     (double) result.allReduceBytes() / Math.max(1, result.segmentSteps()), result.communicationSeconds() / Math.max(1, result.segmentSteps()));
             // test with the best validation checkpoint, as Hugging Face's load_best_model_at_end does
             if (config.output().saveModel() && Files.exists(modelDir.resolve("model.safetensors"))) {
-                Checkpoint.restoreWeights(model, Safetensors.read(modelDir.resolve("model.safetensors")), modelDir.toString());
+                Checkpoint.restoreWeights(model, modelDir.resolve("model.safetensors"));
             } else if (config.output().saveModel()) {
                 try {
                     Pretrained.save(model, pretrained.tokenizer(), modelDir);
@@ -187,7 +187,7 @@ public final class FineTune {
                     }
                 }
             }
-            if (validation != null && config.output().saveModel()) writeReference(modelDir, validation, maxLength, config.trainer().seed());
+            if (validation != null && config.output().saveModel()) writeReference(model, pretrained.tokenizer(), modelDir, validation, maxLength, config.trainer().seed());
             Evaluation testResult = testSet == null ? null : evaluate(model, test, testSet, labels, point, config, bf16);
             Map<String, Evaluation> extra = new LinkedHashMap<>();
             for (String file : d.extraTests()) {
@@ -357,9 +357,11 @@ public final class FineTune {
      * The monitoring reference beside the saved model: up to 500 validation texts scored by the model exactly as
      * {@code serve} loads it (its own precision and calibration), so live windows are compared like with like.
      */
-    private static void writeReference(Path modelDir, Dataset validation, int maxLength, long seed) {
+    private static void writeReference(SequenceClassifier model, dev.attune.data.Tokenizer tokenizer, Path modelDir, Dataset validation,
+                                       int maxLength, long seed) {
         var texts = validation.examples().stream().map(dev.attune.data.Example::text).toList();
-        try (Predictor served = Predictor.load(modelDir.toString(), maxLength, 64)) {
+        // the saved model, still in memory, in the precision a server loading it would use
+        try (Predictor served = Predictor.of(model, tokenizer, modelDir, maxLength, 64, Engine.cpuSupportsBf16())) {
             dev.attune.monitor.Reference.sample(served, texts, 500, seed, maxLength, validation.source().toString()).write(modelDir);
         } catch (IOException e) {
             throw new AttuneException(modelDir + ": cannot write the monitoring reference (" + e.getMessage() + ")");

@@ -1,6 +1,7 @@
 package dev.attune;
 
 import dev.attune.data.Dataset;
+import dev.attune.data.Tokenizer;
 import dev.attune.data.EncodedDataset;
 import dev.attune.engine.Engine;
 import dev.attune.model.Pretrained;
@@ -26,7 +27,8 @@ public final class Predictor implements AutoCloseable {
     /** The most probable label and every label's probability, in the model's label order. */
     public record Prediction(String label, Map<String, Float> probabilities) {}
 
-    private final Pretrained pretrained;
+    private final Pretrained owned;                 // null when the model belongs to the caller
+    private final Tokenizer tokenizer;
     private final SequenceClassifier classifier;
     private final String name;
     private final int maxLength;
@@ -34,14 +36,25 @@ public final class Predictor implements AutoCloseable {
     private final boolean bf16;
     private OperatingPoint point;
 
-    private Predictor(Pretrained pretrained, String name, int maxLength, int batchSize, boolean bf16) {
-        this.pretrained = pretrained;
-        this.classifier = bf16 ? pretrained.requireClassifier().inBf16() : pretrained.requireClassifier();
+    private Predictor(Pretrained owned, SequenceClassifier model, Tokenizer tokenizer, String name, int maxLength, int batchSize, boolean bf16) {
+        this.owned = owned;
+        this.tokenizer = tokenizer;
+        this.classifier = bf16 ? model.inBf16() : model;
         this.name = name;
-        this.maxLength = Math.min(maxLength, pretrained.model().config().maxPositionEmbeddings());
+        this.maxLength = Math.min(maxLength, model.encoder().config().maxPositionEmbeddings());
         this.batchSize = batchSize;
         this.bf16 = bf16;
         this.point = CalibrationFile.read(java.nio.file.Path.of(name), classifier.labels());
+    }
+
+    /**
+     * A predictor over a model already in memory that has just been saved to {@code modelDir} (its calibration is
+     * read from there): the same answers as loading that directory, without a second copy of the model. Closing
+     * it leaves the model open.
+     */
+    public static Predictor of(SequenceClassifier model, Tokenizer tokenizer, java.nio.file.Path modelDir, int maxLength, int batchSize, boolean bf16) {
+        if (batchSize < 1) throw new AttuneException("batch size must be at least 1 (got " + batchSize + ")");
+        return new Predictor(null, model, tokenizer, modelDir.toString(), maxLength, batchSize, bf16);
     }
 
     /**
@@ -57,7 +70,7 @@ public final class Predictor implements AutoCloseable {
         if (batchSize < 1) throw new AttuneException("batch size must be at least 1 (got " + batchSize + ")");
         Pretrained p = Pretrained.load(modelDir);
         try {
-            return new Predictor(p, modelDir, maxLength, batchSize, bf16);
+            return new Predictor(p, p.requireClassifier(), p.tokenizer(), modelDir, maxLength, batchSize, bf16);
         } catch (RuntimeException e) {
             p.close();
             throw e;
@@ -103,7 +116,7 @@ public final class Predictor implements AutoCloseable {
         int positive = OperatingPoint.positiveIndex(positiveLabel, labels());
         if (positive < 0) throw new AttuneException("--positive-label: '" + positiveLabel + "' is not one of " + name + "'s labels " + labels());
         if (maxFlagRate > 0 && labels().size() != 2) throw new AttuneException("--max-flag-rate: needs a two-class model (" + name + " has labels " + labels() + ")");
-        EncodedDataset enc = EncodedDataset.encode(validation, pretrained.tokenizer(), labels(), maxLength);
+        EncodedDataset enc = EncodedDataset.encode(validation, tokenizer, labels(), maxLength);
         point = OperatingPoint.fit(probabilities(enc), enc.labels(), labels(), positive, true, maxFlagRate);
         return point;
     }
@@ -118,7 +131,7 @@ public final class Predictor implements AutoCloseable {
 
     public List<Prediction> predict(List<String> texts) {
         if (texts.isEmpty()) return List.of();
-        return decide(probabilities(EncodedDataset.unlabelled(texts, pretrained.tokenizer(), maxLength)));
+        return decide(probabilities(EncodedDataset.unlabelled(texts, tokenizer, maxLength)));
     }
 
     /**
@@ -139,10 +152,9 @@ public final class Predictor implements AutoCloseable {
     /** As {@link #predict}, with each text's pooled vector and token counts; one forward pass. */
     public List<Scored> score(List<String> texts) {
         if (texts.isEmpty()) return List.of();
-        var tokenizer = pretrained.tokenizer();
         long[][] ids = tokenizer.encodeEach(texts, maxLength);
         EncodedDataset batch = EncodedDataset.unlabelled(ids, tokenizer.padId()).paddedToMultipleOf(
-                pretrained.model().config().maxPositionEmbeddings() % SERVED_LENGTH_MULTIPLE == 0 ? SERVED_LENGTH_MULTIPLE : 1);
+                classifier.encoder().config().maxPositionEmbeddings() % SERVED_LENGTH_MULTIPLE == 0 ? SERVED_LENGTH_MULTIPLE : 1);
         var out = namingTheModel(() -> Evaluator.outputs(classifier, batch, batchSize, bf16, true));
         List<Prediction> predictions = decide(out.probabilities());
         List<Scored> scored = new ArrayList<>(texts.size());
@@ -174,7 +186,7 @@ public final class Predictor implements AutoCloseable {
 
     /** Metrics overall and per example group (for example the kinds of a test set), at the operating point. */
     public Evaluation evaluateByGroup(Dataset data) {
-        EncodedDataset enc = EncodedDataset.encode(data, pretrained.tokenizer(), labels(), maxLength);
+        EncodedDataset enc = EncodedDataset.encode(data, tokenizer, labels(), maxLength);
         return Evaluation.of(data, probabilities(enc), enc.labels(), labels(), point);
     }
 
@@ -193,6 +205,6 @@ public final class Predictor implements AutoCloseable {
 
     @Override
     public void close() {
-        pretrained.close();
+        if (owned != null) owned.close();
     }
 }

@@ -22,6 +22,15 @@ public record Pretrained(BertModel model, Tokenizer tokenizer, Path directory, S
     }
 
     public static Pretrained loadDirectory(Path dir) {
+        Pretrained loaded = build(dir);
+        // the weights were read into Java arrays (as large as the model, and their byte buffers as much again), which
+        // are garbage now: a full collection lets the serial collector give that heap back to the system instead of
+        // keeping it resident for the rest of the process (bert-base-uncased: about 0.5 GB)
+        System.gc();
+        return loaded;
+    }
+
+    private static Pretrained build(Path dir) {
         Path configFile = dir.resolve("config.json");
         if (!Files.isRegularFile(configFile)) throw new WeightFormatException(dir + ": no config.json in model directory");
         BertConfig config = BertConfig.read(configFile);

@@ -3,10 +3,10 @@ package dev.attune.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attune.AttuneException;
 import dev.attune.engine.AdamW;
+import dev.attune.engine.Scope;
 import dev.attune.engine.Tensor;
 import dev.attune.model.Safetensors;
 import dev.attune.model.SequenceClassifier;
-import dev.attune.model.WeightArray;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +88,7 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new AttuneException(dir.resolve("trainer_state.json") + ": cannot read checkpoint counters (" + AttuneException.firstLine(e.getMessage()) + ")");
         }
-        restoreWeights(model, Safetensors.read(dir.resolve("model.safetensors")), dir.resolve("model.safetensors").toString());
+        restoreWeights(model, dir.resolve("model.safetensors"));
         Path optimizerFile = dir.resolve("optimizer.pt");
         try {
             optimizer.load(optimizerFile);
@@ -98,17 +98,26 @@ public final class Checkpoint {
         return s;
     }
 
-    /** Copies saved weights (Hugging Face names, optionally under {@code bert.}) into the model's parameters. */
-    public static void restoreWeights(SequenceClassifier model, Map<String, WeightArray> weights, String source) {
-        for (var e : model.parameters().entrySet()) {
-            WeightArray w = weights.get(e.getKey());
-            if (w == null) throw new AttuneException(source + ": missing tensor " + e.getKey());
-            if (!java.util.Arrays.equals(w.shape(), e.getValue().shape())) {
-                throw new AttuneException(source + ": tensor " + e.getKey() + " has shape " + w.shapeString() + ", expected "
-                        + java.util.Arrays.toString(e.getValue().shape()));
+    /**
+     * Copies the weights saved in a safetensors file (Hugging Face names, optionally under {@code bert.}) into the
+     * model's parameters, one tensor at a time.
+     */
+    public static void restoreWeights(SequenceClassifier model, Path file) {
+        Map<String, Tensor> params = model.parameters();
+        java.util.Set<String> restored = new java.util.HashSet<>();
+        Safetensors.forEach(file, w -> {
+            Tensor p = params.get(w.name());
+            if (p == null) return;
+            if (!java.util.Arrays.equals(w.shape(), p.shape())) {
+                throw new AttuneException(file + ": tensor " + w.name() + " has shape " + w.shapeString() + ", expected "
+                        + java.util.Arrays.toString(p.shape()));
             }
-            e.getValue().copyFrom(Tensor.fromFloats(w.data(), w.shape()));
-        }
+            try (Scope s = Scope.open()) {
+                p.copyFrom(Tensor.fromFloats(w.data(), w.shape()));
+            }
+            restored.add(w.name());
+        });
+        for (String name : params.keySet()) if (!restored.contains(name)) throw new AttuneException(file + ": missing tensor " + name);
     }
 
     /** A kill between the two renames of a swap leaves only {@code .old}: put it back. */

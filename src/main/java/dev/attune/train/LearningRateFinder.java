@@ -49,6 +49,7 @@ public final class LearningRateFinder {
                 if (!Double.isFinite(loss) || smoothed > 4 * best) break;
             }
         } finally {
+            opt.close();
             saved.restore(model);
         }
         return new Result(bestRate / 10, points);

@@ -65,7 +65,12 @@ public final class Trainer {
 
     public Result fit(EncodedDataset train, EncodedDataset validation, List<String> freeze, boolean resume) {
         ParameterGroups pg = ParameterGroups.build(model.parameters(), freeze, cfg.weightDecay());
-        AdamW optimizer = new AdamW(pg.groups(), cfg.learningRate(), cfg.adamEpsilon());
+        try (AdamW optimizer = new AdamW(pg.groups(), cfg.learningRate(), cfg.adamEpsilon())) {
+            return fit(train, validation, resume, pg, optimizer);
+        }
+    }
+
+    private Result fit(EncodedDataset train, EncodedDataset validation, boolean resume, ParameterGroups pg, AdamW optimizer) {
         int perEpoch = train.batchesPerEpoch(cfg.batchSize());
         long total = cfg.maxSteps() > 0 ? cfg.maxSteps() : (long) cfg.epochs() * perEpoch;
         long warmup = (long) Math.ceil(total * cfg.warmupRatio());
