@@ -129,19 +129,28 @@ public final class Safetensors {
                         + headerLen + "-byte header has " + dataSize + " (wrong header length, or a truncated or extended file)");
             }
             java.util.Set<String> seen = new java.util.HashSet<>();
+            // read through one small buffer: the heap holds each tensor's values once, not its bytes as well
+            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (Entry e : entries) {
-                ByteBuffer bytes = ByteBuffer.allocate((int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, bytes, dataStart + e.begin());
-                bytes.flip();
                 float[] data = new float[(int) e.count()];
-                switch (e.dtype()) {
-                    case "F32" -> bytes.asFloatBuffer().get(data);
-                    case "BF16" -> {
-                        for (int i = 0; i < data.length; i++) data[i] = Float.intBitsToFloat((bytes.getShort() & 0xffff) << 16);
+                int width = e.dtype().equals("F32") ? 4 : 2;
+                long position = dataStart + e.begin();
+                for (int done = 0; done < data.length; ) {
+                    int n = Math.min(data.length - done, CHUNK_BYTES / width);
+                    chunk.clear().limit(n * width);
+                    readFully(ch, chunk, position);
+                    chunk.flip();
+                    position += (long) n * width;
+                    switch (e.dtype()) {
+                        case "F32" -> chunk.asFloatBuffer().get(data, done, n);
+                        case "BF16" -> {
+                            for (int i = 0; i < n; i++) data[done + i] = Float.intBitsToFloat((chunk.getShort() & 0xffff) << 16);
+                        }
+                        default -> {
+                            for (int i = 0; i < n; i++) data[done + i] = halfToFloat(chunk.getShort());
+                        }
                     }
-                    default -> {
-                        for (int i = 0; i < data.length; i++) data[i] = halfToFloat(bytes.getShort());
-                    }
+                    done += n;
                 }
                 String hfName = e.name().startsWith("bert.") ? e.name().substring(5) : e.name();
                 if (!seen.add(hfName)) throw new WeightFormatException(file + ": tensor " + hfName + " appears twice");
@@ -153,6 +162,8 @@ public final class Safetensors {
             throw new WeightFormatException(file + ": cannot read safetensors file (" + e.getMessage() + ")", e);
         }
     }
+
+    private static final int CHUNK_BYTES = 1 << 20;
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
         long pos = position;
