@@ -70,6 +70,34 @@ class SafetensorsTest {
         assertArrayEquals(new float[] {1, 2, 3}, Safetensors.read(f).get("x").data(), 0f);
     }
 
+    /** Tensors longer than the reader's 1 MB buffer, starting mid-buffer, in all three dtypes, read back exactly. */
+    @Test
+    void readsTensorsAcrossBufferBoundaries(@TempDir Path dir) throws Exception {
+        int n32 = 300_001, n16 = 600_003;                           // 1.2 MB, then 1.2 MB at an offset not a multiple of 4
+        String header = "{\"f\":{\"dtype\":\"F32\",\"shape\":[" + n32 + "],\"data_offsets\":[0," + 4 * n32 + "]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[" + n16 + "],\"data_offsets\":[" + 4 * n32 + "," + (4 * n32 + 2 * n16) + "]},"
+                + "\"h\":{\"dtype\":\"F16\",\"shape\":[" + n16 + "],\"data_offsets\":[" + (4 * n32 + 2 * n16) + "," + (4 * n32 + 4 * n16) + "]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(8 + h.length + 4 * n32 + 4 * n16).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(h.length).put(h);
+        float[] f = new float[n32], b = new float[n16], half = new float[n16];
+        for (int i = 0; i < n32; i++) buf.putFloat(f[i] = (float) Math.sin(i));
+        for (int i = 0; i < n16; i++) {
+            b[i] = (i % 509) - 254;                                 // small integers: exact in bf16
+            buf.putShort((short) (Float.floatToIntBits(b[i]) >>> 16));
+        }
+        for (int i = 0; i < n16; i++) {
+            half[i] = i % 2 == 0 ? 1f : -2.5f;
+            buf.putShort(i % 2 == 0 ? (short) 0x3C00 : (short) 0xC100);
+        }
+        Path file = dir.resolve("long.safetensors");
+        Files.write(file, buf.array());
+        Map<String, WeightArray> w = Safetensors.read(file);
+        assertArrayEquals(f, w.get("f").data(), 0f);
+        assertArrayEquals(b, w.get("b").data(), 0f);
+        assertArrayEquals(half, w.get("h").data(), 0f);
+    }
+
     static void writeHalfFile(Path file, short[] f16, short[] bf16) throws Exception {
         String header = "{\"a\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[8,16]}}";
