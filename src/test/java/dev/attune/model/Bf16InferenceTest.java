@@ -30,7 +30,8 @@ class Bf16InferenceTest {
                 worst = Math.max(worst, 1 - dot / Math.sqrt(na * nb));
             }
             // measured 1.56e-4 with ONEDNN_MAX_CPU_ISA = AMX, AVX512-BF16 and AVX512, 1.46e-4 with AVX2, with 1 and
-            // 2 threads. Limit: 3x margin
+            // 2 threads; with the packed linear layers (bias and GELU in the matmul) 9.3e-5 with AMX and at most
+            // 1.13e-4 (AVX2) over the same settings. Limit: 3x margin on the first measurements
             dev.attune.Tolerance.atMost("bf16 inference pooled vector 1 - cosine to fp32, worst parity text", worst, 5e-4);
         }
     }
