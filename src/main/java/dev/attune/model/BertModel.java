@@ -299,8 +299,8 @@ public final class BertModel {
 
         Tensor ff;                                                                            // (B, T, I)
         try (var fp32 = precise ? Autocast.suspend() : Autocast.Suspension.NONE) {
-            var fused = packed.get(p + "intermediate.dense");
-            ff = fused != null ? fused.apply(x, true) : linear(precise ? x.toFloat32() : x, p + "intermediate.dense").gelu();
+            var fused = precise ? null : packed.get(p + "intermediate.dense");
+            ff = fused != null && x.dtype() == Tensor.DType.BFLOAT16 ? fused.apply(x, true) : linear(precise ? x.toFloat32() : x, p + "intermediate.dense").gelu();
         }
         ff = drop(linear(ff, p + "output.dense"), config.hiddenDropoutProb(), dropout);
         return layerNorm(ff.add(x), p + "output.LayerNorm");
@@ -381,7 +381,7 @@ public final class BertModel {
 
     private Tensor linear(Tensor x, String prefix) {
         var fused = packed.get(prefix);
-        if (fused != null) return fused.apply(x, false);
+        if (fused != null && x.dtype() == Tensor.DType.BFLOAT16) return fused.apply(x, false);
         return x.linear(p(prefix + ".weight"), p(prefix + ".bias"));
     }
 
