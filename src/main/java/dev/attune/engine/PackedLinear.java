@@ -51,11 +51,15 @@ public final class PackedLinear {
     }
 
     private static Tensor packed(Tensor weight, long rows) {
+        return call(REORDER, new IValue(weight.handle()), new IValue(rows));
+    }
+
+    /** Runs a tensor-returning operator through the dispatcher, in inference mode: these have no autograd kernel. */
+    private static Tensor call(OperatorHandle op, IValue... args) {
         IValueVector stack = new IValueVector();
-        stack.push_back(new IValue(weight.handle()));
-        stack.push_back(new IValue(rows));
-        try (Gradients off = Gradients.inference()) {          // these operators have no autograd kernel
-            Dispatcher.singleton().callBoxed(REORDER, stack);
+        for (IValue a : args) stack.push_back(a);
+        try (Gradients off = Gradients.inference()) {
+            Dispatcher.singleton().callBoxed(op, stack);
         }
         return new Tensor(new org.bytedeco.pytorch.Tensor(stack.get(0).toTensor()));     // its own reference, not the stack's
     }
@@ -76,16 +80,8 @@ public final class PackedLinear {
 
     /** x Wᵀ + b, then GELU when asked, on a bf16 input (…, in). */
     public Tensor apply(Tensor x, boolean gelu) {
-        IValueVector stack = new IValueVector();
-        stack.push_back(new IValue(x.handle()));
-        stack.push_back(new IValue(weight.handle()));
-        stack.push_back(new IValue(bias.handle()));
-        stack.push_back(new IValue(gelu ? "gelu" : "none"));
-        stack.push_back(new IValue(NO_SCALARS));
-        stack.push_back(new IValue(gelu ? "none" : ""));
-        try (Gradients off = Gradients.inference()) {
-            Dispatcher.singleton().callBoxed(LINEAR, stack);
-        }
-        return new Tensor(new org.bytedeco.pytorch.Tensor(stack.get(0).toTensor()));     // its own reference, not the stack's
+        // attribute "gelu" with algorithm "none" is the exact (erf) GELU, as Hugging Face's BERT uses
+        return call(LINEAR, new IValue(x.handle()), new IValue(weight.handle()), new IValue(bias.handle()),
+                new IValue(gelu ? "gelu" : "none"), new IValue(NO_SCALARS), new IValue(gelu ? "none" : ""));
     }
 }
