@@ -8,7 +8,6 @@ import dev.attune.data.EncodedDataset;
 import dev.attune.engine.Engine;
 import dev.attune.model.HeadConfig;
 import dev.attune.model.Pretrained;
-import dev.attune.model.Safetensors;
 import dev.attune.model.SequenceClassifier;
 import dev.attune.model.WeightMatrices;
 import dev.attune.spectral.SpectralAnalyzer;
