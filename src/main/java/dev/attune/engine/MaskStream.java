@@ -58,7 +58,7 @@ public final class MaskStream {
             byte[] keep = new byte[(to - from) * 4];
             for (int i = 0; i < keep.length; ) {
                 long r = mix64(s += GAMMA);
-                for (int k = 0; k < 4; k++) keep[i++] = (byte) (((r >>> (16 * k)) & 0xffff) >= threshold ? 1 : 0);
+                for (int k = 0; k < 4; k++) keep[i++] = (byte) kept(r >>> (16 * k), threshold);
             }
             out.put(from * 4, keep, keep.length);
         });
@@ -82,7 +82,7 @@ public final class MaskStream {
             java.nio.LongBuffer dst = out.duplicate().order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
             for (int w = from; w < to; w++) {
                 long r = mix64(s += GAMMA), packed = 0;
-                for (int k = 0; k < 4; k++) if (((r >>> (16 * k)) & 0xffff) >= threshold) packed |= BF16_ONE << (16 * k);
+                for (int k = 0; k < 4; k++) packed |= (kept(r >>> (16 * k), threshold) * BF16_ONE) << (16 * k);
                 dst.put(w, packed);
             }
         });
@@ -106,6 +106,14 @@ public final class MaskStream {
             task.draw(from, Math.min(words, from + perTask), base + (long) from * GAMMA);
         });
         seed = base + words * GAMMA;
+    }
+
+    /**
+     * 1 when the draw in the low 16 bits of {@code r} is at least {@code threshold} (kept), else 0, without a branch:
+     * at a rate of 0.1 a branch mispredicts on about every tenth element, which made drawing the masks twice as slow.
+     */
+    private static long kept(long r, int threshold) {
+        return ((threshold - 1) - (r & 0xffff)) >>> 63;
     }
 
     private static final long BF16_ONE = 0x3F80;                                       // 1.0: fp32 1.0's upper half

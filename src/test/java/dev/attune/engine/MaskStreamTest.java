@@ -44,4 +44,32 @@ class MaskStreamTest {
             }
         }
     }
+
+    @Test
+    void masksAtEveryRateMatchSplittableRandomsDraws() {
+        // thresholds at both ends (keep all, drop all) and around the 0.1 rate training uses
+        for (int threshold : new int[] {0, 1, 6553, 6554, 32768, 65535, 65536}) {
+            int n = 70_001;                                               // a tail of one draw after the four-element words
+            SplittableRandom jdk = new SplittableRandom(5);
+            boolean[] keep = new boolean[n];
+            int i = 0;
+            while (i + 4 <= n) {
+                long r = jdk.nextLong();
+                for (int k = 0; k < 4; k++) keep[i++] = ((r >>> (16 * k)) & 0xffff) >= threshold;
+            }
+            while (i < n) keep[i++] = (jdk.nextInt() & 0xffff) >= threshold;
+            assertArrayEquals(bytes(keep), MaskStream.seeded(5).keepMask(n, threshold, 2), "threshold " + threshold);
+            java.nio.ByteBuffer bf16 = java.nio.ByteBuffer.allocateDirect(2 * n).order(java.nio.ByteOrder.nativeOrder());
+            MaskStream.seeded(5).keepMaskBf16(n, threshold, 2, bf16);
+            for (i = 0; i < n; i++) {
+                assertEquals(keep[i] ? (short) 0x3F80 : 0, bf16.getShort(2 * i), "threshold " + threshold + ", element " + i);
+            }
+        }
+    }
+
+    private static byte[] bytes(boolean[] keep) {
+        byte[] out = new byte[keep.length];
+        for (int i = 0; i < keep.length; i++) out[i] = (byte) (keep[i] ? 1 : 0);
+        return out;
+    }
 }
