@@ -12,11 +12,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A resumable training state in {@code RUN/checkpoint/}: weights (model.safetensors), optimizer moments
- * (optimizer.pt) and the loop's counters (trainer_state.json). Written into a temporary directory and swapped in
+ * (optimizer.safetensors) and the loop's counters (trainer_state.json). Written into a temporary directory and swapped in
  * with renames, so a kill at any moment leaves either the previous checkpoint or the new one, never a half-written one.
  */
 public final class Checkpoint {
@@ -59,7 +60,7 @@ public final class Checkpoint {
     public static void save(Path dir, SequenceClassifier model, AdamW optimizer, State state) throws IOException {
         dev.attune.Directories.replace(dir, tmp -> {
             Safetensors.write(tmp.resolve("model.safetensors"), model.weights(), Map.of("format", "pt"));
-            optimizer.save(tmp.resolve("optimizer.pt"));
+            writeOptimizer(tmp.resolve(OPTIMIZER), optimizer);
             Files.writeString(tmp.resolve("trainer_state.json"), JSON.writeValueAsString(state));
         });
     }
@@ -89,13 +90,27 @@ public final class Checkpoint {
             throw new AttuneException(dir.resolve("trainer_state.json") + ": cannot read checkpoint counters (" + AttuneException.firstLine(e.getMessage()) + ")");
         }
         restoreWeights(model, dir.resolve("model.safetensors"));
-        Path optimizerFile = dir.resolve("optimizer.pt");
+        Path optimizerFile = dir.resolve(OPTIMIZER);
+        if (!Files.exists(optimizerFile) && Files.exists(dir.resolve("optimizer.pt"))) {
+            throw new AttuneException(dir.resolve("optimizer.pt") + ": optimizer state in the format of an earlier attune version, "
+                    + "which cannot resume this run; start it again without --resume");
+        }
         try {
-            optimizer.load(optimizerFile);
+            optimizer.restore(sink -> Safetensors.forEach(optimizerFile, w -> sink.put(w.name(), w.shape(), w.data())));
         } catch (RuntimeException e) {
             throw new AttuneException(optimizerFile + ": cannot read optimizer state (" + AttuneException.firstLine(e.getMessage()) + ")");
         }
         return s;
+    }
+
+    /** The optimizer's state file: its moments and step counts under PyTorch's state numbering ({@link AdamW#state}). */
+    static final String OPTIMIZER = "optimizer.safetensors";
+
+    /** Writes the optimizer's state one tensor at a time. */
+    private static void writeOptimizer(Path file, AdamW optimizer) throws IOException {
+        List<Safetensors.Entry> entries = new java.util.ArrayList<>();
+        optimizer.state().forEach((name, t) -> entries.add(new Safetensors.Entry(name, t.shape(), () -> new dev.attune.model.WeightArray(name, t.shape(), t.toFloats()))));
+        Safetensors.write(file, entries, Map.of("format", "attune-adamw", "betas", AdamW.BETAS));
     }
 
     /**

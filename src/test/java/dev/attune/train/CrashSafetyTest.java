@@ -93,7 +93,7 @@ class CrashSafetyTest {
     }
 
     @Test
-    void aTruncatedOptimizerStateIsAOneLineErrorNamingTheFile() throws Exception {
+    void aTruncatedOrOutdatedOptimizerStateIsAOneLineErrorNamingTheFile() throws Exception {
         Path out = dir.resolve("truncated");
         Path cfg = dir.resolve("truncated.yaml");
         Files.writeString(cfg, config(out));
@@ -102,7 +102,14 @@ class CrashSafetyTest {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (child.isAlive() && !Files.readString(log).contains("paused at") && System.nanoTime() < deadline) Thread.sleep(50);
         child.destroyForcibly().waitFor();
-        Path opt = out.resolve("checkpoint/optimizer.pt");
+        Path opt = out.resolve("checkpoint/optimizer.safetensors");
+        // a checkpoint of the libtorch-archive format earlier versions wrote
+        Path legacy = out.resolve("checkpoint/optimizer.pt");
+        Files.move(opt, legacy);
+        StringWriter legacyErr = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(legacyErr, true), "train", "--config", cfg.toString(), "--resume"), legacyErr.toString());
+        assertTrue(legacyErr.toString().contains(legacy + ": optimizer state in the format of an earlier attune version"), legacyErr.toString());
+        Files.move(legacy, opt);
         byte[] b = Files.readAllBytes(opt);
         Files.write(opt, java.util.Arrays.copyOf(b, b.length / 2));
         StringWriter err = new StringWriter();
