@@ -53,12 +53,13 @@ public final class MaskStream {
      * several threads at once, each piece once), so no array of the whole mask is ever allocated.
      */
     public void keepMask(int n, int threshold, int threads, Chunks out) {
+        long offset = offset(threshold);
         int words = n / 4;
         forEachWords(words, threads, (from, to, s) -> {
             byte[] keep = new byte[(to - from) * 4];
             for (int i = 0; i < keep.length; ) {
-                long r = mix64(s += GAMMA);
-                for (int k = 0; k < 4; k++) keep[i++] = (byte) kept(r >>> (16 * k), threshold);
+                long kept = kept(mix64(s += GAMMA), offset);
+                for (int k = 0; k < 4; k++) keep[i++] = (byte) (kept >>> (16 * k));
             }
             out.put(from * 4, keep, keep.length);
         });
@@ -77,13 +78,12 @@ public final class MaskStream {
      */
     public void keepMaskBf16(int n, int threshold, int threads, java.nio.ByteBuffer out) {
         if (out.capacity() < 2L * n) throw new IllegalArgumentException("a bf16 mask of " + n + " elements needs " + 2L * n + " bytes");
+        long offset = offset(threshold);
         int words = n / 4;
         forEachWords(words, threads, (from, to, s) -> {
             java.nio.LongBuffer dst = out.duplicate().order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
             for (int w = from; w < to; w++) {
-                long r = mix64(s += GAMMA), packed = 0;
-                for (int k = 0; k < 4; k++) packed |= (kept(r >>> (16 * k), threshold) * BF16_ONE) << (16 * k);
-                dst.put(w, packed);
+                dst.put(w, kept(mix64(s += GAMMA), offset) * BF16_ONE);
             }
         });
         java.nio.ByteBuffer tail = out.duplicate().order(java.nio.ByteOrder.nativeOrder());
@@ -109,11 +109,22 @@ public final class MaskStream {
     }
 
     /**
-     * 1 when the draw in the low 16 bits of {@code r} is at least {@code threshold} (kept), else 0, without a branch:
-     * at a rate of 0.1 a branch mispredicts on about every tenth element, which made drawing the masks twice as slow.
+     * The four draws of {@code r} compared with the threshold at once: each 16-bit draw, low bits first, goes to its
+     * own 32-bit slot with {@link #offset} (2^16 − threshold) added, so the slot's bit 16 is set exactly when the draw
+     * is at least the threshold. Returns 1 at bit 16k where draw k is kept, 0 elsewhere (about 3x fewer operations than
+     * comparing the draws one by one).
      */
-    private static long kept(long r, int threshold) {
-        return ((threshold - 1) - (r & 0xffff)) >>> 63;
+    private static long kept(long r, long offset) {
+        long even = (r & LOW_HALVES) + offset, odd = ((r >>> 16) & LOW_HALVES) + offset;   // draws 0, 2 and 1, 3
+        return ((even & BIT_16) >>> 16) | (odd & BIT_16);
+    }
+
+    private static final long LOW_HALVES = 0x0000_FFFF_0000_FFFFL, BIT_16 = 0x0001_0000_0001_0000L;
+
+    /** What {@link #kept} adds to each slot for {@code threshold} in [0, 2^16]. */
+    private static long offset(int threshold) {
+        if (threshold < 0 || threshold > 1 << 16) throw new IllegalArgumentException("threshold " + threshold + " outside [0, 65536]");
+        return ((1L << 16) - threshold) * 0x1_0000_0001L;
     }
 
     private static final long BF16_ONE = 0x3F80;                                       // 1.0: fp32 1.0's upper half
