@@ -55,7 +55,6 @@ public final class AdamW implements AutoCloseable {
     private final double[] rates;
     private final double eps;
     private final Moments[] state;
-    private final TensorVector all = new TensorVector();
 
     public AdamW(List<Group> groups, double learningRate, double eps) {
         Engine.init();
@@ -70,7 +69,6 @@ public final class AdamW implements AutoCloseable {
                 if (t.dtype() != Tensor.DType.FLOAT32) throw new IllegalArgumentException("AdamW needs fp32 parameters, group " + groups.get(g).name() + " has " + t.dtype());
                 params.add(t);
                 owner.add(g);
-                all.push_back(t.handle());
             }
         }
         groupOf = owner.stream().mapToInt(Integer::intValue).toArray();
@@ -97,16 +95,39 @@ public final class AdamW implements AutoCloseable {
     /** Drops every gradient (the next backward pass allocates them afresh, as libtorch's zero_grad(true) does). */
     public void zeroGrad() {
         for (Tensor p : params) p.handle().mutable_grad().reset();
+        gradientDivisor = 1;
     }
 
-    /** Scales gradients so their global L2 norm is at most {@code maxNorm}; returns the norm before clipping. */
+    /**
+     * Clips the global L2 norm of the gradients to {@code maxNorm} (as PyTorch's {@code clip_grad_norm_}: a norm
+     * above it scales every gradient by maxNorm / (norm + 1e-6)); returns the norm before clipping. The scaling is
+     * applied by the next {@link #step} as it reads the gradients (the fused kernel's gradient scale), which saves a
+     * pass over all of them; the gradients themselves are left as they are. {@link #zeroGrad} drops it.
+     */
     public double clipGradNorm(double maxNorm) {
-        return torch.clip_grad_norm_(all, maxNorm);
+        double norm;
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            TensorVector norms = new TensorVector();
+            for (Tensor p : params) {
+                var g = p.handle().grad();
+                if (g.defined()) norms.push_back(torch.linalg_vector_norm(g));
+            }
+            if (norms.empty()) return 0;
+            norm = torch.linalg_vector_norm(torch.stack(norms)).item_double();
+        }
+        double coefficient = maxNorm / (norm + 1e-6);
+        gradientDivisor = coefficient < 1 ? 1 / coefficient : 1;
+        return norm;
     }
 
-    /** One update of every parameter that has a gradient. */
+    /** What the next step divides the gradients by: 1, or the clipping's (norm + 1e-6) / maxNorm. */
+    private double gradientDivisor = 1;
+
+    /** One update of every parameter that has a gradient (clipped when {@link #clipGradNorm} asked for it). */
     public void step() {
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            IValue divisor = gradientDivisor == 1 ? new IValue()
+                    : new IValue(torch.scalar_tensor(new org.bytedeco.pytorch.Scalar(gradientDivisor), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Float)));
             for (int g = 0; g < groups.size(); g++) {
                 List<org.bytedeco.pytorch.Tensor> p = new ArrayList<>(), grads = new ArrayList<>(), m = new ArrayList<>(),
                         v = new ArrayList<>(), steps = new ArrayList<>();
@@ -129,11 +150,12 @@ public final class AdamW implements AutoCloseable {
                 for (double x : new double[] {rates[g], BETA1, BETA2, groups.get(g).weightDecay(), eps}) stack.push_back(new IValue(x));
                 stack.push_back(new IValue(false));                            // amsgrad
                 stack.push_back(new IValue(false));                            // maximize
-                stack.push_back(new IValue());                                 // grad_scale
+                stack.push_back(divisor);                                      // grad_scale: the gradients are divided by it
                 stack.push_back(new IValue());                                 // found_inf
                 Dispatcher.singleton().callBoxed(FUSED, stack);
             }
         }
+        gradientDivisor = 1;
     }
 
     /** Fresh state for {@code param}, owned by this optimizer rather than the scope it was made in. */
@@ -224,6 +246,5 @@ public final class AdamW implements AutoCloseable {
             if (state[i] != null) state[i].close();
             state[i] = null;
         }
-        all.close();
     }
 }

@@ -146,15 +146,37 @@ class AdamWTest {
     }
 
     @Test
-    void clipsTheGlobalGradientNorm() {
-        Tensor a = Tensor.fromFloats(new float[] {0f, 0f}, 2).requiresGrad(true);
-        AdamW opt = new AdamW(List.of(new AdamW.Group("a", List.of(a), 0)), 0.1, EPS);
-        try (var s = Scope.open()) {
-            a.mul(Tensor.fromFloats(new float[] {3f, 4f}, 2)).sum().backward();
+    void clipsTheGlobalGradientNormInTheNextUpdate() {
+        double[][] grads = {{3, 4}, {0.3, -0.1}};                // norms 5 (clipped to 1) and 0.32 (left alone)
+        double clip = 1 / (5 + 1e-6);
+        for (boolean dropped : new boolean[] {false, true}) {
+            Tensor w = Tensor.fromFloats(new float[] {1f, -2f}, 2).requiresGrad(true);
+            AdamW opt = new AdamW(List.of(new AdamW.Group("w", List.of(w), 0.01)), 0.1, EPS);
+            for (double[] g : grads) {
+                opt.zeroGrad();
+                if (dropped && g == grads[0]) {                       // a clip whose gradients were dropped is forgotten
+                    try (var s = Scope.open()) {
+                        w.mul(Tensor.fromFloats(new float[] {30f, 40f}, 2)).sum().backward();
+                    }
+                    opt.clipGradNorm(1.0);
+                    opt.zeroGrad();
+                }
+                try (var s = Scope.open()) {
+                    w.mul(Tensor.fromFloats(new float[] {(float) g[0], (float) g[1]}, 2)).sum().backward();
+                }
+                double norm = opt.clipGradNorm(1.0);
+                assertEquals(Math.hypot(g[0], g[1]), norm, 1e-6);
+                assertEquals((float) g[0], w.grad().toFloats()[0], "the gradients themselves are not rescaled");
+                opt.step();
+            }
+            float[] got = w.toFloats();
+            double[] start = {1, -2};
+            for (int i = 0; i < 2; i++) {
+                double clipped = reference(start[i], 0.01, new double[] {grads[0][i] * clip, grads[1][i]}, new double[] {0.1, 0.1});
+                double unclipped = reference(start[i], 0.01, new double[] {grads[0][i], grads[1][i]}, new double[] {0.1, 0.1});
+                dev.attune.Tolerance.atMost("AdamW with a clipped first step, distance to the formula", Math.abs(clipped - got[i]), 1e-5);
+                assertTrue(Math.abs(unclipped - got[i]) > 1e-3, "the clip changed the update: " + unclipped + " vs " + got[i]);
+            }
         }
-        assertEquals(5.0, opt.clipGradNorm(1.0), 1e-6);
-        float[] g = a.grad().toFloats();
-        assertEquals(0.6, g[0], 1e-5);
-        assertEquals(0.8, g[1], 1e-5);
     }
 }
