@@ -107,6 +107,15 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * The values as float32, row-major: a view of the tensor's own memory when it is a contiguous fp32 tensor (no
+     * copy; valid only while the tensor lives and is not written), a copy otherwise.
+     */
+    public java.nio.FloatBuffer floats() {
+        if (dtype() != DType.FLOAT32 || !t.is_contiguous() || numel() == 0) return java.nio.FloatBuffer.wrap(toFloats());
+        return new FloatPointer(t.data_ptr_float()).capacity(numel()).asBuffer();
+    }
+
     public long[] toLongs() {
         var c = t.to(torch.ScalarType.Long).contiguous();
         long[] out = new long[(int) c.numel()];

@@ -189,6 +189,16 @@ public final class Safetensors {
         return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 
+    private static void requireFinite(java.nio.FloatBuffer data, String name, Path file) {
+        for (int i = data.position(); i < data.limit(); i++) {
+            float v = data.get(i);
+            if (!Float.isFinite(v)) {
+                throw new WeightFormatException(file + ": tensor " + name + " holds a non-finite value (" + v + " at index "
+                        + (i - data.position()) + "); the weights are corrupt or came from a diverged run");
+            }
+        }
+    }
+
     /** Writes tensors as F32 in the given order, with string metadata; replaces {@code file} atomically. */
     public static void write(Path file, Map<String, WeightArray> tensors, Map<String, String> metadata) throws IOException {
         write(file, entries(tensors), metadata);
@@ -197,12 +207,15 @@ public final class Safetensors {
     /** Tensors already in Java arrays, as entries to write. */
     public static List<Entry> entries(Map<String, WeightArray> tensors) {
         List<Entry> entries = new java.util.ArrayList<>();
-        for (WeightArray w : tensors.values()) entries.add(new Entry(w.name(), w.shape(), () -> w));
+        for (WeightArray w : tensors.values()) entries.add(new Entry(w.name(), w.shape(), () -> java.nio.FloatBuffer.wrap(w.data())));
         return entries;
     }
 
-    /** A tensor to write: its name and shape, and its values, asked for only when they are written. */
-    public record Entry(String name, long[] shape, java.util.function.Supplier<WeightArray> values) {
+    /**
+     * A tensor to write: its name and shape, and its values, asked for only when they are written (a Java array
+     * wrapped, or a view of a tensor's native memory, which then never passes through the Java heap).
+     */
+    public record Entry(String name, long[] shape, java.util.function.Supplier<java.nio.FloatBuffer> values) {
         long count() {
             long n = 1;
             for (long d : shape) n *= d;
@@ -245,14 +258,13 @@ public final class Safetensors {
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             var floats = chunk.asFloatBuffer();
             for (Entry e : tensors) {
-                WeightArray w = e.values().get();
-                if (w.data().length != e.count()) throw new IllegalStateException(e.name() + ": " + w.data().length + " values for " + e.count());
-                w.requireFinite(file.toString()); // never write a model that cannot work
-                float[] data = w.data();
-                for (int i = 0; i < data.length; ) {
-                    int n = Math.min(floats.capacity(), data.length - i);
+                java.nio.FloatBuffer data = e.values().get();
+                if (data.remaining() != e.count()) throw new IllegalStateException(e.name() + ": " + data.remaining() + " values for " + e.count());
+                requireFinite(data, e.name(), file); // never write a model that cannot work
+                for (int i = data.position(); i < data.limit(); ) {
+                    int n = Math.min(floats.capacity(), data.limit() - i);
                     floats.clear();
-                    floats.put(data, i, n);
+                    floats.put(data.duplicate().limit(i + n).position(i));
                     out.write(chunk.array(), 0, 4 * n);
                     i += n;
                 }

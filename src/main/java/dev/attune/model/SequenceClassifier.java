@@ -178,19 +178,23 @@ public final class SequenceClassifier {
     /** Every parameter copied to Java arrays, encoder ones under {@code bert.} as Hugging Face saves them. */
     public Map<String, WeightArray> stateDict() {
         Map<String, WeightArray> out = new LinkedHashMap<>();
-        for (Safetensors.Entry e : weights()) out.put(e.name(), e.values().get());
+        for (Safetensors.Entry e : weights()) {
+            float[] values = new float[(int) e.count()];
+            e.values().get().get(values);
+            out.put(e.name(), new WeightArray(e.name(), e.shape(), values));
+        }
         return out;
     }
 
     /**
-     * Every parameter under the name Hugging Face saves it by (encoder ones under {@code bert.}), each copied to a
-     * Java array only when asked: a writer holds one tensor at a time instead of the whole model.
+     * Every parameter under the name Hugging Face saves it by (encoder ones under {@code bert.}), each read from its
+     * native memory only when asked: a writer holds one tensor at a time, and no copy of it in the Java heap.
      */
     public List<Safetensors.Entry> weights() {
         List<Safetensors.Entry> out = new java.util.ArrayList<>();
         parameters().forEach((name, t) -> {
             String saved = name.startsWith("classifier.") || name.startsWith("pre_classifier.") || name.startsWith("cls.") ? name : "bert." + name;
-            out.add(new Safetensors.Entry(saved, t.shape(), () -> new WeightArray(saved, t.shape(), t.toFloats())));
+            out.add(new Safetensors.Entry(saved, t.shape(), t::floats));
         });
         return out;
     }

@@ -109,7 +109,7 @@ public final class Checkpoint {
     /** Writes the optimizer's state one tensor at a time. */
     private static void writeOptimizer(Path file, AdamW optimizer) throws IOException {
         List<Safetensors.Entry> entries = new java.util.ArrayList<>();
-        optimizer.state().forEach((name, t) -> entries.add(new Safetensors.Entry(name, t.shape(), () -> new dev.attune.model.WeightArray(name, t.shape(), t.toFloats()))));
+        optimizer.state().forEach((name, t) -> entries.add(new Safetensors.Entry(name, t.shape(), t::floats)));
         Safetensors.write(file, entries, Map.of("format", "attune-adamw", "betas", AdamW.BETAS));
     }
 

@@ -98,6 +98,28 @@ class SafetensorsTest {
         assertArrayEquals(half, w.get("h").data(), 0f);
     }
 
+    @Test
+    void writesTensorsFromNativeMemoryAndRefusesNonFiniteValues(@TempDir Path dir) throws Exception {
+        int n = 70_000;                                                  // longer than the writer's 16,384-float chunk
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) values[i] = (float) Math.sin(i) * 3;
+        Path file = dir.resolve("native.safetensors");
+        try (Scope s = Scope.open()) {
+            dev.attune.engine.Tensor t = dev.attune.engine.Tensor.fromFloats(values, 2, n / 2);
+            Safetensors.write(file, List.of(new Safetensors.Entry("x", t.shape(), t::floats)), Map.of());
+            assertArrayEquals(values, Safetensors.read(file).get("x").data());
+
+            float[] bad = values.clone();
+            bad[n - 3] = Float.NaN;
+            dev.attune.engine.Tensor nan = dev.attune.engine.Tensor.fromFloats(bad, 2, n / 2);
+            byte[] before = Files.readAllBytes(file);
+            var e = org.junit.jupiter.api.Assertions.assertThrows(WeightFormatException.class,
+                    () -> Safetensors.write(file, List.of(new Safetensors.Entry("x", nan.shape(), nan::floats)), Map.of()));
+            assertTrue(e.getMessage().contains("tensor x holds a non-finite value (NaN at index " + (n - 3) + ")"), e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(file), "the file is left as it was");
+        }
+    }
+
     static void writeHalfFile(Path file, short[] f16, short[] bf16) throws Exception {
         String header = "{\"a\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[8,16]}}";
