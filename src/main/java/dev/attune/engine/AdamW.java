@@ -37,7 +37,7 @@ public final class AdamW implements AutoCloseable {
 
     static {
         Engine.init();
-        FUSED = Dispatcher.singleton().findSchemaOrThrow("aten::_fused_adamw_", "");
+        FUSED = Scope.pinned(Dispatcher.singleton().findSchemaOrThrow("aten::_fused_adamw_", ""));
     }
 
     /** One parameter's state: first and second moment estimates, and its update count (an fp32 scalar, as the kernel reads it). */

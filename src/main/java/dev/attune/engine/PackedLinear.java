@@ -25,9 +25,9 @@ public final class PackedLinear {
         GenericList none = null;
         try {
             Dispatcher d = Dispatcher.singleton();
-            linear = d.findSchemaOrThrow("mkldnn::_linear_pointwise", "");
-            reorder = d.findSchemaOrThrow("mkldnn::_reorder_linear_weight", "");
-            none = new GenericList(OptionalType.get(new Type.TypePtr(NumberType.getNumberIntTypePtr().get())));
+            linear = Scope.pinned(d.findSchemaOrThrow("mkldnn::_linear_pointwise", ""));
+            reorder = Scope.pinned(d.findSchemaOrThrow("mkldnn::_reorder_linear_weight", ""));
+            none = Scope.pinned(new GenericList(OptionalType.get(new Type.TypePtr(NumberType.getNumberIntTypePtr().get()))));
         } catch (RuntimeException absent) {
             linear = null;
         }

@@ -33,6 +33,15 @@ public final class Scope implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps a native object that lives as long as the process (an operator handle a class looks up once) alive past
+     * whatever scope happens to be open when it is made: that scope would otherwise free it on closing.
+     */
+    static <P extends org.bytedeco.javacpp.Pointer> P pinned(P p) {
+        p.retainReference();
+        return p;
+    }
+
     /** Keeps a tensor alive past this scope (for example a parameter or a cached result). */
     public Tensor keep(Tensor t) {
         scope.detach(t.handle());
