@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Training-step and forward benchmark at batch 32 x 128, attune beside PyTorch in Python, measured one after the
 # other in one run on the same machine, for each model named (default: minilm-l6 and bert-base-uncased):
-#   bench/compare-pytorch.sh [minilm-l6] [bert-base-uncased] PyTorch comes from Debian's python3-torch with
+#   [ROUNDS=3] bench/compare-pytorch.sh [minilm-l6] [bert-base-uncased]   PyTorch comes from Debian's python3-torch with
 # OpenBLAS (libopenblas0-pthread); both use 2 threads and the same thread-pool and allocator settings.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 iterations="${ITERATIONS:-10}"
+rounds="${ROUNDS:-1}"
 py="${PYTHON:-}"
 if [ -z "$py" ]; then
   for candidate in /usr/bin/python3 python3; do
@@ -27,22 +28,31 @@ for model in "${models[@]}"; do
   esac
   out="$(mktemp)"
   echo "== $model"
-  ATTUNE_THREADS=2 "$root/attune" benchmark --train --json --model "$model" --iterations "$iterations" | tee -a "$out"
-  if [ -f "$tc" ]; then LD_PRELOAD="$tc" "$py" "$root/bench/train_step_torch.py" --iterations "$iterations" "${shape[@]}" | tee -a "$out"
-  else "$py" "$root/bench/train_step_torch.py" --iterations "$iterations" "${shape[@]}" | tee -a "$out"; fi
+  # ROUNDS alternating pairs (attune, then PyTorch): the machine's speed drifts, so each ratio compares neighbours
+  for round in $(seq "$rounds"); do
+    ATTUNE_THREADS=2 "$root/attune" benchmark --train --json --model "$model" --iterations "$iterations" | sed "s/^{/{\"round\": $round, /" | tee -a "$out"
+    if [ -f "$tc" ]; then LD_PRELOAD="$tc" "$py" "$root/bench/train_step_torch.py" --iterations "$iterations" "${shape[@]}" | sed "s/^{/{\"round\": $round, /" | tee -a "$out"
+    else "$py" "$root/bench/train_step_torch.py" --iterations "$iterations" "${shape[@]}" | sed "s/^{/{\"round\": $round, /" | tee -a "$out"; fi
+  done
   "$py" - "$out" "$model" <<'PY'
-import json, sys
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-def get(rt, kind, prec):
-    return next(r for r in rows if r["runtime"].startswith(rt) and r["kind"] == kind and r["precision"] == prec)
+rounds = sorted({r["round"] for r in rows})
+def get(rt, kind, prec, rnd):
+    return next(r for r in rows if r["runtime"].startswith(rt) and r["kind"] == kind and r["precision"] == prec and r["round"] == rnd)
 print()
-print(f"{sys.argv[2]}, batch 32 x 128, 2 threads")
+print(f"{sys.argv[2]}, batch 32 x 128, 2 threads, {len(rounds)} round(s); times are medians over rounds, the ratio is the median of the rounds' ratios (range in brackets)")
 print("| measurement | attune s | PyTorch s | attune tokens/s | PyTorch tokens/s | PyTorch time / attune time |")
 print("|---|---|---|---|---|---|")
 for kind in ("forward", "train_step"):
     for prec in ("fp32", "bf16"):
-        a, p = get("attune", kind, prec), get("pytorch", kind, prec)
-        print(f"| {kind} {prec} | {a['seconds']:.3f} | {p['seconds']:.3f} | {a['tokens_per_second']:.0f} | {p['tokens_per_second']:.0f} | {p['seconds'] / a['seconds']:.2f} |")
+        a = [get("attune", kind, prec, n) for n in rounds]
+        p = [get("pytorch", kind, prec, n) for n in rounds]
+        ratios = [y["seconds"] / x["seconds"] for x, y in zip(a, p)]
+        med = lambda rs, key: statistics.median(r[key] for r in rs)
+        spread = f" ({min(ratios):.2f} to {max(ratios):.2f})" if len(ratios) > 1 else ""
+        print(f"| {kind} {prec} | {med(a, 'seconds'):.3f} | {med(p, 'seconds'):.3f} | {med(a, 'tokens_per_second'):.0f} | "
+              f"{med(p, 'tokens_per_second'):.0f} | {statistics.median(ratios):.2f}{spread} |")
 PY
   rm -f "$out"
 done
