@@ -136,7 +136,7 @@ public final class AdamW implements AutoCloseable {
                     var param = params.get(i).handle();
                     var grad = param.grad();
                     if (!grad.defined()) continue;
-                    if (state[i] == null) state[i] = zeroState(param, scope);
+                    if (state[i] == null) state[i] = zeroState(param);
                     state[i].step().add_(new org.bytedeco.pytorch.Scalar(1.0));
                     p.add(param);
                     grads.add(grad.is_contiguous() ? grad : grad.contiguous());
@@ -158,15 +158,10 @@ public final class AdamW implements AutoCloseable {
         gradientDivisor = 1;
     }
 
-    /** Fresh state for {@code param}, owned by this optimizer rather than the scope it was made in. */
-    private static Moments zeroState(org.bytedeco.pytorch.Tensor param, PointerScope scope) {
-        Moments s = new Moments(torch.zeros_like(param), torch.zeros_like(param),
-                torch.scalar_tensor(new org.bytedeco.pytorch.Scalar(0.0), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Float)));
-        for (var t : new org.bytedeco.pytorch.Tensor[] {s.expAvg(), s.expAvgSq(), s.step()}) {
-            t.retainReference();                                               // detaching alone would release it
-            scope.detach(t);
-        }
-        return s;
+    /** Fresh state for {@code param}, owned by this optimizer (until {@link Moments#close}) rather than the scope it was made in. */
+    private static Moments zeroState(org.bytedeco.pytorch.Tensor param) {
+        return new Moments(Scope.pinned(torch.zeros_like(param)), Scope.pinned(torch.zeros_like(param)),
+                Scope.pinned(torch.scalar_tensor(new org.bytedeco.pytorch.Scalar(0.0), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Float))));
     }
 
     private static GenericList tensorList(List<org.bytedeco.pytorch.Tensor> tensors) {
@@ -219,7 +214,7 @@ public final class AdamW implements AutoCloseable {
                 if (!java.util.Arrays.equals(shape, expected)) {
                     throw new IllegalArgumentException("tensor " + name + " has shape " + java.util.Arrays.toString(shape) + ", expected " + java.util.Arrays.toString(expected));
                 }
-                if (fresh[i] == null) fresh[i] = zeroState(param, scope);
+                if (fresh[i] == null) fresh[i] = zeroState(param);
                 var into = part == 0 ? fresh[i].expAvg() : part == 1 ? fresh[i].expAvgSq() : fresh[i].step();
                 try (var dst = new org.bytedeco.javacpp.FloatPointer(into.data_ptr_float())) {
                     dst.put(values, 0, values.length);

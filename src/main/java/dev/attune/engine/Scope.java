@@ -34,8 +34,8 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
-     * Keeps a native object that lives as long as the process (an operator handle a class looks up once) alive past
-     * whatever scope happens to be open when it is made: that scope would otherwise free it on closing.
+     * Keeps a native object alive past whatever scope happens to be open when it is made (that scope would free it on
+     * closing): an operator handle a class looks up once, or state its owner closes itself.
      */
     static <P extends org.bytedeco.javacpp.Pointer> P pinned(P p) {
         p.retainReference();
