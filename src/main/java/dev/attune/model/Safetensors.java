@@ -189,16 +189,6 @@ public final class Safetensors {
         return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 
-    private static void requireFinite(java.nio.FloatBuffer data, String name, Path file) {
-        for (int i = data.position(); i < data.limit(); i++) {
-            float v = data.get(i);
-            if (!Float.isFinite(v)) {
-                throw new WeightFormatException(file + ": tensor " + name + " holds a non-finite value (" + v + " at index "
-                        + (i - data.position()) + "); the weights are corrupt or came from a diverged run");
-            }
-        }
-    }
-
     /** Writes tensors as F32 in the given order, with string metadata; replaces {@code file} atomically. */
     public static void write(Path file, Map<String, WeightArray> tensors, Map<String, String> metadata) throws IOException {
         write(file, entries(tensors), metadata);
@@ -260,7 +250,7 @@ public final class Safetensors {
             for (Entry e : tensors) {
                 java.nio.FloatBuffer data = e.values().get();
                 if (data.remaining() != e.count()) throw new IllegalStateException(e.name() + ": " + data.remaining() + " values for " + e.count());
-                requireFinite(data, e.name(), file); // never write a model that cannot work
+                WeightArray.requireFinite(data, file.toString(), e.name()); // never write a model that cannot work
                 for (int i = data.position(); i < data.limit(); ) {
                     int n = Math.min(floats.capacity(), data.limit() - i);
                     floats.clear();

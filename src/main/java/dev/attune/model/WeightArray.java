@@ -18,10 +18,16 @@ public record WeightArray(String name, long[] shape, float[] data) {
 
     /** Throws, naming {@code source}, this tensor and the first offending index, when a value is NaN or infinite. */
     public void requireFinite(String source) {
-        for (int i = 0; i < data.length; i++) {
-            if (!Float.isFinite(data[i])) {
-                throw new WeightFormatException(source + ": tensor " + name + " holds a non-finite value (" + data[i]
-                        + " at index " + i + "); the weights are corrupt or came from a diverged run");
+        requireFinite(java.nio.FloatBuffer.wrap(data), source, name);
+    }
+
+    /** As {@link #requireFinite(String)}, for tensor {@code name}'s values from the buffer's position to its limit. */
+    static void requireFinite(java.nio.FloatBuffer values, String source, String name) {
+        for (int i = values.position(); i < values.limit(); i++) {
+            float v = values.get(i);
+            if (!Float.isFinite(v)) {
+                throw new WeightFormatException(source + ": tensor " + name + " holds a non-finite value (" + v
+                        + " at index " + (i - values.position()) + "); the weights are corrupt or came from a diverged run");
             }
         }
     }
