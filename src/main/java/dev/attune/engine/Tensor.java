@@ -258,14 +258,27 @@ public final class Tensor {
     }
 
     /**
-     * softmax(q kᵀ · scale, masked) v for heads (B, nh, T, hs) in one fused kernel (libtorch's flash attention for
-     * CPU: the (T, T) scores are never materialized). {@code keyBias} is the additive key mask (B, 1, 1, T): 0 for a
-     * key to attend to, anything else for padding; null when every key counts.
+     * softmax(q kᵀ · scale + keyBias) v for heads (B, nh, T, hs), through libtorch's fused kernel (CPU flash
+     * attention: the (T, T) scores are never materialized) where it is the faster here for this dtype
+     * ({@link FusedAttention}), else as three steps. {@code keyBias} is the additive key mask (B, 1, 1, T) of this
+     * tensor's dtype: 0 for a key to attend to, the most negative value for padding; null when every key counts.
      */
     public Tensor attention(Tensor k, Tensor v, Tensor keyBias, double scale) {
+        return FusedAttention.pays(dtype()) ? fusedAttention(k, v, keyBias, scale) : plainAttention(k, v, keyBias, scale);
+    }
+
+    Tensor fusedAttention(Tensor k, Tensor v, Tensor keyBias, double scale) {
         var keep = keyBias == null ? new TensorOptional() : new TensorOptional(torch.eq(keyBias.t, new Scalar(0.0)));
         return new Tensor(torch.scaled_dot_product_attention(t, k.t, v.t, keep, 0.0, false,
                 new org.bytedeco.pytorch.DoubleOptional(scale), false));
+    }
+
+    Tensor plainAttention(Tensor k, Tensor v, Tensor keyBias, double scale) {
+        Tensor scores = matmul(k.transpose(2, 3));
+        if (scale != 1.0) scores = scores.mul(scale);
+        if (keyBias != null) scores = scores.add(keyBias.dtype() == scores.dtype() ? keyBias
+                : scores.dtype() == DType.BFLOAT16 ? keyBias.toBf16() : keyBias.toFloat32());
+        return scores.softmax(-1).matmul(v);
     }
 
     /** Softmax computed in float32 whatever the input's dtype. */
