@@ -22,7 +22,7 @@ final class FusedAttention {
 
     private static boolean probe(Tensor.DType dtype) {
         if (dtype != Tensor.DType.BFLOAT16 && dtype != Tensor.DType.FLOAT32) return true;
-        try (Scope s = Scope.open(); Gradients off = Gradients.inference()) {
+        try (Scope s = Scope.open(); Gradients off = Gradients.inference(); Autocast.Suspension exact = Autocast.suspend()) {
             java.util.SplittableRandom random = new java.util.SplittableRandom(7);
             float[] values = new float[4 * 128 * 12 * 32];
             for (int i = 0; i < values.length; i++) values[i] = (float) (random.nextDouble() - 0.5);
