@@ -134,6 +134,18 @@ class TensorTest {
     }
 
     @Test
+    void keptTensorsAndInnerResultsOutsideAnyScopeStayAlive() {
+        Tensor t = Tensor.fromFloats(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor kept;
+        try (Scope s = Scope.open()) {
+            kept = s.keep(t.mul(2.0));
+        }
+        Tensor inner = Scope.inner(() -> t.mul(3.0).toBf16());           // no enclosing scope to hand it to
+        assertArrayEquals(new float[] {2, 4, 6, 8}, kept.toFloats());
+        assertArrayEquals(new float[] {3, 6, 9, 12}, inner.toFloats());
+    }
+
+    @Test
     void dropoutMasksDropTheRequestedShareScaleTheRestAndRepeatForASeed() {
         int n = 1_000_000;
         float[] ones = new float[n];
