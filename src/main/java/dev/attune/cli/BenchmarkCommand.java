@@ -61,11 +61,11 @@ final class BenchmarkCommand implements Callable<Integer> {
             for (boolean bf16 : precisions) {
                 var r = EncoderBenchmark.forward(p.model().withPreciseBf16(false), batch, bf16, 2, iterations);
                 if (json) {
-                    System.out.printf("{\"runtime\": \"attune\", \"kind\": \"forward\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f}%n",
-                            r.precision(), r.medianSeconds(), r.tokensPerSecond());
+                    System.out.printf("{\"runtime\": \"attune\", \"kind\": \"forward\", \"precision\": \"%s\", \"seconds\": %.4f, \"tokens_per_second\": %.1f, \"attention\": \"%s\"}%n",
+                            r.precision(), r.medianSeconds(), r.tokensPerSecond(), Engine.attentionKernel(bf16));
                 } else {
-                    System.out.printf("%-5s forward    %.3f s/batch  %.1f sentences/s  %.0f tokens/s%n",
-                            r.precision(), r.medianSeconds(), r.sentencesPerSecond(), r.tokensPerSecond());
+                    System.out.printf("%-5s forward    %.3f s/batch  %.1f sentences/s  %.0f tokens/s  (attention: %s)%n",
+                            r.precision(), r.medianSeconds(), r.sentencesPerSecond(), r.tokensPerSecond(), Engine.attentionKernel(bf16));
                 }
             }
             if (train) {

@@ -56,4 +56,12 @@ public final class Engine {
             return false;
         }
     }
+
+    /**
+     * The attention core inference uses here for {@code bf16} or fp32 heads: "fused" (libtorch's flash attention for
+     * CPU) or "three-step" (scores, softmax, weighted sum), whichever measured faster on this CPU.
+     */
+    public static String attentionKernel(boolean bf16) {
+        return FusedAttention.pays(bf16 ? Tensor.DType.BFLOAT16 : Tensor.DType.FLOAT32) ? "fused" : "three-step";
+    }
 }
