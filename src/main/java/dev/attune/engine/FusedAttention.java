@@ -7,8 +7,8 @@ import java.util.Map;
  * Whether libtorch's fused attention kernel (CPU flash attention) beats the plain three-step core (scores, softmax,
  * weighted sum) on this CPU, decided once per dtype by timing both on a small batch of the shape BERT models use.
  * The answer differs by CPU: with AMX the fused kernel is 1.2-1.4x faster in bf16, while on AVX512-BF16 without AMX
- * its bf16 path was measured 16x slower than the plain core (1.6e-2 against 1.4e-3 s for 4 x 12 heads x 128 x 32);
- * in fp32 it won on both kinds. The probe costs a few tens of milliseconds, once.
+ * its bf16 path was measured 12x slower than the plain core for 4 texts x 12 heads x 128 x 32 (1.6e-2 against
+ * 1.4e-3 s) and 18x for 32 texts; in fp32 it won on both kinds. The probe costs a few tens of milliseconds, once.
  */
 final class FusedAttention {
     private static final Map<Tensor.DType, Boolean> PAYS = new EnumMap<>(Tensor.DType.class);

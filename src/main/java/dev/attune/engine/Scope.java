@@ -28,7 +28,7 @@ public final class Scope implements AutoCloseable {
         try (Scope inner = open()) {
             Tensor out = body.get();
             if (outer != null) outer.attach(out.handle());   // held by both until the inner scope lets go
-            else free(inner.scope, out);
+            else release(inner.scope, out);
             return out;
         }
     }
@@ -44,7 +44,7 @@ public final class Scope implements AutoCloseable {
 
     /** Keeps a tensor alive past this scope (for example a parameter or a cached result). */
     public Tensor keep(Tensor t) {
-        free(scope, t);
+        release(scope, t);
         return t;
     }
 
@@ -52,7 +52,7 @@ public final class Scope implements AutoCloseable {
      * Takes {@code t} out of {@code scope}, left to the garbage collector. Detaching gives up the scope's reference,
      * which freed a tensor that had no other, so one is taken first.
      */
-    private static void free(PointerScope scope, Tensor t) {
+    private static void release(PointerScope scope, Tensor t) {
         t.handle().retainReference();
         scope.detach(t.handle());
     }
