@@ -260,8 +260,9 @@ public final class Tensor {
     /**
      * softmax(q kᵀ · scale + keyBias) v for heads (B, nh, T, hs), through libtorch's fused kernel (CPU flash
      * attention: the (T, T) scores are never materialized) where it is the faster here for this dtype
-     * ({@link FusedAttention}), else as three steps. {@code keyBias} is the additive key mask (B, 1, 1, T) of this
-     * tensor's dtype: 0 for a key to attend to, the most negative value for padding; null when every key counts.
+     * ({@link FusedAttention}), else as three steps. {@code keyBias} is the additive key mask (B, 1, 1, T), in this
+     * tensor's dtype outside autocast: 0 for a key to attend to, the most negative value for padding; null when every
+     * key counts.
      */
     public Tensor attention(Tensor k, Tensor v, Tensor keyBias, double scale) {
         return FusedAttention.pays(dtype()) ? fusedAttention(k, v, keyBias, scale) : plainAttention(k, v, keyBias, scale);
@@ -274,11 +275,18 @@ public final class Tensor {
     }
 
     Tensor plainAttention(Tensor k, Tensor v, Tensor keyBias, double scale) {
+        return attentionProbabilities(k, keyBias, scale).matmul(v);
+    }
+
+    /**
+     * softmax(q kᵀ · scale + keyBias) for heads (B, nh, T, hs): the (B, nh, T, T) attention probabilities, for a
+     * caller that applies dropout to them before the weighted sum. {@code keyBias} as for {@link #attention}.
+     */
+    public Tensor attentionProbabilities(Tensor k, Tensor keyBias, double scale) {
         Tensor scores = matmul(k.transpose(2, 3));
         if (scale != 1.0) scores = scores.mul(scale);
-        if (keyBias != null) scores = scores.add(keyBias.dtype() == scores.dtype() ? keyBias
-                : scores.dtype() == DType.BFLOAT16 ? keyBias.toBf16() : keyBias.toFloat32());
-        return scores.softmax(-1).matmul(v);
+        if (keyBias != null) scores = scores.add(keyBias);
+        return scores.softmax(-1);
     }
 
     /** Softmax computed in float32 whatever the input's dtype. */

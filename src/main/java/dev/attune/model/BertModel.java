@@ -320,10 +320,7 @@ public final class BertModel {
                 // than the unfused one here, and it has no dropout, so training keeps the unfused core
                 return q.attention(k, v, maskBias, scale).transpose(1, 2).reshape(b, t, config.hiddenSize());
             }
-            Tensor scores = q.matmul(k.transpose(2, 3));                                     // (B, nh, T, T)
-            if (scale != 1.0) scores = scores.mul(scale);
-            if (maskBias != null) scores = scores.add(maskBias);
-            Tensor probs = drop(scores.softmax(-1), config.attentionProbsDropoutProb(), dropout);
+            Tensor probs = drop(q.attentionProbabilities(k, maskBias, scale), config.attentionProbsDropoutProb(), dropout);
             return probs.matmul(v).transpose(1, 2).reshape(b, t, config.hiddenSize());
         }
     }
