@@ -2,7 +2,8 @@
 # Training-step and forward benchmark at batch 32 x 128, attune beside PyTorch in Python, measured one after the
 # other in one run on the same machine, for each model named (default: minilm-l6 and bert-base-uncased):
 #   [ROUNDS=3] bench/compare-pytorch.sh [minilm-l6] [bert-base-uncased]   PyTorch comes from Debian's python3-torch with
-# OpenBLAS (libopenblas0-pthread); both use 2 threads and the same thread-pool and allocator settings.
+# OpenBLAS (libopenblas0-pthread); both use 2 threads and the same thread-pool and allocator settings. A second table
+# gives the matrix products alone (`./attune benchmark --products`), the bound on any gain outside them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 iterations="${ITERATIONS:-10}"
@@ -30,7 +31,7 @@ for model in "${models[@]}"; do
   echo "== $model"
   # ROUNDS alternating pairs (attune, then PyTorch): the machine's speed drifts, so each ratio compares neighbours
   for round in $(seq "$rounds"); do
-    ATTUNE_THREADS=2 "$root/attune" benchmark --train --json --model "$model" --iterations "$iterations" | sed "s/^{/{\"round\": $round, /" | tee -a "$out"
+    ATTUNE_THREADS=2 "$root/attune" benchmark --train --products --json --model "$model" --iterations "$iterations" | sed "s/^{/{\"round\": $round, /" | tee -a "$out"
     if [ -f "$tc" ]; then LD_PRELOAD="$tc" "$py" "$root/bench/train_step_torch.py" --iterations "$iterations" "${shape[@]}" | sed "s/^{/{\"round\": $round, /" | tee -a "$out"
     else "$py" "$root/bench/train_step_torch.py" --iterations "$iterations" "${shape[@]}" | sed "s/^{/{\"round\": $round, /" | tee -a "$out"; fi
   done
@@ -53,6 +54,19 @@ for kind in ("forward", "train_step"):
         spread = f" ({min(ratios):.2f} to {max(ratios):.2f})" if len(ratios) > 1 else ""
         print(f"| {kind} {prec} | {med(a, 'seconds'):.3f} | {med(p, 'seconds'):.3f} | {med(a, 'tokens_per_second'):.0f} | "
               f"{med(p, 'tokens_per_second'):.0f} | {statistics.median(ratios):.2f}{spread} |")
+print()
+print("The same matrix products timed alone (libtorch's matmul, each shape on its own, summed by count): what a pass or step")
+print("would take if nothing else cost time. Only faster products (packed weights, fused epilogues) go below it.")
+print("| measurement | products alone s | GFLOP | GFLOPS | attune time / products | PyTorch time / products |")
+print("|---|---|---|---|---|---|")
+for kind in ("forward", "train_step"):
+    for prec in ("fp32", "bf16"):
+        x = [get("attune", kind + "_products", prec, n) for n in rounds]
+        a = [get("attune", kind, prec, n) for n in rounds]
+        p = [get("pytorch", kind, prec, n) for n in rounds]
+        alone = statistics.median(r["seconds"] for r in x)
+        print(f"| {kind} {prec} | {alone:.3f} | {x[0]['gflop']:.1f} | {statistics.median(r['gflops'] for r in x):.0f} | "
+              f"{statistics.median(r['seconds'] for r in a) / alone:.2f} | {statistics.median(r['seconds'] for r in p) / alone:.2f} |")
 PY
   rm -f "$out"
 done

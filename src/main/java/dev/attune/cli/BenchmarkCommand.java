@@ -1,6 +1,7 @@
 package dev.attune.cli;
 
 import dev.attune.bench.EncoderBenchmark;
+import dev.attune.bench.StepProducts;
 import dev.attune.engine.Engine;
 import dev.attune.model.ModelCatalog;
 import dev.attune.model.Pretrained;
@@ -26,6 +27,9 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     @Option(names = "--activation-checkpointing", description = "With --train, also time steps that recompute each layer in backward.")
     boolean recompute;
+
+    @Option(names = "--products", description = "Also time the matrix products of the forward pass (and, with --train, of the step) alone: what the pass would take if all else were free.")
+    boolean products;
 
     @Option(names = "--predict", paramLabel = "JSONL",
             description = "Instead: time offline batched prediction of a fine-tuned --model directory over this file's texts (the path `predict` and `serve` use).")
@@ -67,6 +71,9 @@ final class BenchmarkCommand implements Callable<Integer> {
                     System.out.printf("%-5s forward    %.3f s/batch  %.1f sentences/s  %.0f tokens/s  (attention: %s)%n",
                             r.precision(), r.medianSeconds(), r.sentencesPerSecond(), r.tokensPerSecond(), Engine.attentionKernel(bf16));
                 }
+                if (products) {
+                    printProducts("forward_products", bf16, StepProducts.forward(p.model().config(), batchSize, seqLen), r.medianSeconds());
+                }
             }
             if (train) {
                 var head = new dev.attune.model.HeadConfig("mean", 0, "gelu", 0.1);
@@ -85,11 +92,28 @@ final class BenchmarkCommand implements Callable<Integer> {
                                     r.precision(), again ? "recompute" : "train step", r.medianSeconds(), r.tokensPerSecond(),
                                     ph.forwardSeconds(), ph.backwardSeconds(), ph.clipSeconds(), ph.updateSeconds());
                         }
+                        if (products && !again) {
+                            printProducts("train_step_products", bf16, StepProducts.trainStep(p.model().config(), batchSize, seqLen), r.medianSeconds());
+                        }
                     }
                 }
             }
         }
         return 0;
+    }
+
+    /** The products alone, beside the measured pass or step they belong to. */
+    private void printProducts(String kind, boolean bf16, java.util.List<StepProducts.Product> list, double measuredSeconds) {
+        StepProducts.Timing t = StepProducts.time(list, bf16, 3);
+        String prec = bf16 ? "bf16" : "fp32";
+        if (json) {
+            System.out.printf("{\"runtime\": \"attune\", \"kind\": \"%s\", \"precision\": \"%s\", \"seconds\": %.4f, \"gflop\": %.2f, \"gflops\": %.1f, \"measured_over_products\": %.3f}%n",
+                    kind, prec, t.seconds(), t.flops() / 1e9, t.gflops(), measuredSeconds / t.seconds());
+        } else {
+            System.out.printf("%-5s %-10s %.3f s alone  %.1f GFLOP at %.0f GFLOPS   (the %s takes %.2fx this)%n", prec,
+                    "products", t.seconds(), t.flops() / 1e9, t.gflops(), kind.startsWith("train") ? "step" : "forward pass",
+                    measuredSeconds / t.seconds());
+        }
     }
 
     /** Texts per second of {@link dev.attune.Predictor#predict} over a whole file, batch {@code --batch-size}, after a warm-up. */
