@@ -44,14 +44,12 @@ public final class StepProducts {
      * sequence and head. The embeddings and the classification head have no product of this size.
      */
     public static List<Product> forward(BertConfig c, int batchSize, int seqLen) {
-        long rows = (long) batchSize * seqLen, h = c.hiddenSize(), f = c.intermediateSize(), layers = c.numHiddenLayers();
-        long heads = (long) batchSize * c.numAttentionHeads(), d = c.headSize();
-        return List.of(
-                new Product("projection", 4 * layers, 1, rows, h, h, false, true),
-                new Product("feed-forward expansion", layers, 1, rows, h, f, false, true),
-                new Product("feed-forward contraction", layers, 1, rows, f, h, false, true),
-                new Product("attention scores", layers, heads, seqLen, d, seqLen, false, true),
-                new Product("attention sum", layers, heads, seqLen, seqLen, d, false, false));
+        long rows = (long) batchSize * seqLen, heads = (long) batchSize * c.numAttentionHeads(), d = c.headSize();
+        List<Product> all = new ArrayList<>();
+        for (Linear l : linears(c)) all.add(new Product(l.name(), l.count(), 1, rows, l.in(), l.out(), false, true));
+        all.add(new Product("attention scores", c.numHiddenLayers(), heads, seqLen, d, seqLen, false, true));
+        all.add(new Product("attention sum", c.numHiddenLayers(), heads, seqLen, seqLen, d, false, false));
+        return all;
     }
 
     /**
@@ -61,21 +59,27 @@ public final class StepProducts {
      * embeddings are trained, so backward goes through the first layer too.
      */
     public static List<Product> trainStep(BertConfig c, int batchSize, int seqLen) {
-        long rows = (long) batchSize * seqLen, h = c.hiddenSize(), f = c.intermediateSize(), layers = c.numHiddenLayers();
-        long heads = (long) batchSize * c.numAttentionHeads(), d = c.headSize();
+        long rows = (long) batchSize * seqLen, heads = (long) batchSize * c.numAttentionHeads(), d = c.headSize();
+        long layers = c.numHiddenLayers();
         List<Product> all = new ArrayList<>(forward(c, batchSize, seqLen));
-        long[][] linears = {{4 * layers, h, h}, {layers, h, f}, {layers, f, h}};   // count, in, out
-        String[] names = {"projection", "feed-forward expansion", "feed-forward contraction"};
-        for (int i = 0; i < linears.length; i++) {
-            long count = linears[i][0], in = linears[i][1], out = linears[i][2];
-            all.add(new Product(names[i] + " input gradient", count, 1, rows, out, in, false, false));
-            all.add(new Product(names[i] + " weight gradient", count, 1, out, rows, in, true, false));
+        for (Linear l : linears(c)) {
+            all.add(new Product(l.name() + " input gradient", l.count(), 1, rows, l.out(), l.in(), false, false));
+            all.add(new Product(l.name() + " weight gradient", l.count(), 1, l.out(), rows, l.in(), true, false));
         }
         all.add(new Product("attention probabilities' gradient", layers, heads, seqLen, d, seqLen, false, true));
         all.add(new Product("attention values' gradient", layers, heads, seqLen, seqLen, d, true, false));
         all.add(new Product("attention queries' gradient", layers, heads, seqLen, seqLen, d, false, false));
         all.add(new Product("attention keys' gradient", layers, heads, seqLen, seqLen, d, true, false));
         return all;
+    }
+
+    /** The encoder's linear layers by shape: {@code count} of them map {@code in} features to {@code out}. */
+    private record Linear(String name, long count, long in, long out) {}
+
+    private static List<Linear> linears(BertConfig c) {
+        long h = c.hiddenSize(), f = c.intermediateSize(), layers = c.numHiddenLayers();
+        return List.of(new Linear("projection", 4 * layers, h, h), new Linear("feed-forward expansion", layers, h, f),
+                new Linear("feed-forward contraction", layers, f, h));
     }
 
     public static double flops(List<Product> products) {
